@@ -1,0 +1,74 @@
+/// The access rules that do not depend on stored data: which role opens which service, and
+/// which purposes and categories an institution may use. Pure and table-tested.
+public struct AccessPolicy: Sendable {
+  public let lists: PublishedLists
+
+  public init(lists: PublishedLists) {
+    self.lists = lists
+  }
+
+  /// The role that opens a service's methods. `GetPublishedLists` is open to everyone and is
+  /// not checked here.
+  public static func roles(for service: GatewayService, method: String) -> Set<Role> {
+    switch service {
+    case .creditQuery: return [.query]
+    case .creditRecords: return [.provider]
+    case .consents: return [.portal, .query]
+    case .subjectRights: return [.portal]
+    case .oversight:
+      switch method {
+      case "DecideCase", "SuspendInstitution", "LiftSuspension": return [.creditAdmin]
+      case "ListCases", "ListSuspensions": return [.privacyOffice, .creditAdmin]
+      default: return [.privacyOffice]
+      }
+    }
+  }
+
+  /// Refuses a caller whose roles do not open the method.
+  public func authorize(
+    _ institution: Institution, service: GatewayService, method: String
+  ) throws(GatewayError) {
+    if service == .oversight, method == "GetPublishedLists" { return }
+    let needed = Self.roles(for: service, method: method)
+    guard !institution.roles.isDisjoint(with: needed) else {
+      let names = needed.map(\.rawValue).sorted().joined(separator: " or ")
+      throw .denied("\(service.rawValue).\(method) requires the role \(names)")
+    }
+  }
+
+  /// Resolves the purpose of a query and checks that the institution may use it.
+  public func purpose(_ code: String, for institution: Institution) throws(GatewayError) -> Purpose {
+    guard !code.isEmpty else { throw .invalid("purpose", "is required") }
+    guard let purpose = lists.purpose(code) else {
+      throw .invalid("purpose", "\"\(code)\" is not on the published application list")
+    }
+    guard institution.purposes.contains(code) else {
+      throw .denied("institution may not query for purpose \"\(code)\"", field: "purpose")
+    }
+    return purpose
+  }
+
+  /// The categories a statutory query answers: the purpose's, narrowed to the ones requested
+  /// and the ones the institution may see. Everything requested and not returned is withheld
+  /// with its reason.
+  public func categories(
+    requested: [String], purpose: Purpose, institution: Institution
+  ) throws(GatewayError) -> (granted: [String], withheld: [(category: String, reason: String)]) {
+    for code in requested where lists.category(code) == nil {
+      throw .invalid("categories", "\"\(code)\" is not in the catalogue")
+    }
+    let wanted = requested.isEmpty ? purpose.categories : requested
+    var granted: [String] = []
+    var withheld: [(String, String)] = []
+    for code in wanted {
+      if !purpose.categories.contains(code) {
+        withheld.append((code, "not on the application list for purpose \(purpose.code)"))
+      } else if !institution.categories.contains(code) {
+        withheld.append((code, "institution may not see this category"))
+      } else if !granted.contains(code) {
+        granted.append(code)
+      }
+    }
+    return (granted, withheld)
+  }
+}

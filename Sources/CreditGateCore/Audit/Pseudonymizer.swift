@@ -1,0 +1,23 @@
+public import Crypto
+public import Foundation
+
+/// Turns subject codes into keyed pseudonyms (HMAC-SHA-256), so that the audit log can be
+/// searched by subject without ever holding a code in clear.
+public struct Pseudonymizer: Sendable {
+  private let key: SymmetricKey
+
+  public init(key: SymmetricKey) {
+    self.key = key
+  }
+
+  public init(keyBytes: some ContiguousBytes) {
+    self.key = SymmetricKey(data: keyBytes)
+  }
+
+  /// The pseudonym of a code, as lowercase hex; empty for an empty code.
+  public func pseudonym(_ subjectCode: String) -> String {
+    guard !subjectCode.isEmpty else { return "" }
+    let mac = HMAC<SHA256>.authenticationCode(for: Data(subjectCode.utf8), using: key)
+    return mac.map { String(format: "%02x", $0) }.joined()
+  }
+}

@@ -1,0 +1,71 @@
+public import Crypto
+public import Foundation
+
+/// The life-cycle state of a record.
+public enum RecordStatus: String, Sendable, Hashable, Codable, CaseIterable {
+  case active = "ACTIVE"
+  case disputed = "DISPUTED"
+  case repaired = "REPAIRED"
+  case revoked = "REVOKED"
+}
+
+/// What a provider submits: the content of a record, identified by its own record id.
+public struct RecordContent: Sendable, Hashable {
+  public var providerID: String
+  public var providerRecordID: String
+  public var subjectCode: String
+  public var category: String
+  public var severity: Severity?
+  public var title: String
+  public var documentNumber: String
+  public var actDate: LocalDate
+  public var decidedOn: LocalDate
+  public var actEndedOn: LocalDate?
+  /// Always set: the provider's end if it is inside the category's bounds, else the maximum.
+  public var disclosureUntil: LocalDate
+
+  public init(
+    providerID: String, providerRecordID: String, subjectCode: String, category: String,
+    severity: Severity?, title: String, documentNumber: String, actDate: LocalDate,
+    decidedOn: LocalDate, actEndedOn: LocalDate?, disclosureUntil: LocalDate
+  ) {
+    self.providerID = providerID
+    self.providerRecordID = providerRecordID
+    self.subjectCode = subjectCode
+    self.category = category
+    self.severity = severity
+    self.title = title
+    self.documentNumber = documentNumber
+    self.actDate = actDate
+    self.decidedOn = decidedOn
+    self.actEndedOn = actEndedOn
+    self.disclosureUntil = disclosureUntil
+  }
+
+  /// The gateway's id for the record: stable for a provider and its record id, so that a
+  /// resubmission lands on the same record.
+  public var recordID: String {
+    CreditRecord.recordID(provider: providerID, providerRecordID: providerRecordID)
+  }
+}
+
+/// A stored record.
+public struct CreditRecord: Sendable, Hashable {
+  public var id: String
+  public var content: RecordContent
+  public var status: RecordStatus
+  /// 1 on first submission; raised each time a resubmission changes the content.
+  public var version: Int
+
+  public init(id: String, content: RecordContent, status: RecordStatus, version: Int) {
+    self.id = id
+    self.content = content
+    self.status = status
+    self.version = version
+  }
+
+  public static func recordID(provider: String, providerRecordID: String) -> String {
+    let digest = SHA256.hash(data: Data("\(provider)\u{0}\(providerRecordID)".utf8))
+    return "r" + digest.prefix(10).map { String(format: "%02x", $0) }.joined()
+  }
+}

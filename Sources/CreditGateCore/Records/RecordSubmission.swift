@@ -1,0 +1,110 @@
+import Foundation
+
+/// A provider's record as it arrives, before validation. Dates are the API's strings.
+public struct RecordSubmission: Sendable, Hashable {
+  public var providerRecordID: String
+  public var subjectCode: String
+  public var category: String
+  public var severity: Severity?
+  public var title: String
+  public var documentNumber: String
+  public var actDate: String
+  public var decidedOn: String
+  public var actEndedOn: String
+  public var disclosureUntil: String
+
+  public init(
+    providerRecordID: String, subjectCode: String, category: String, severity: Severity?,
+    title: String, documentNumber: String, actDate: String, decidedOn: String,
+    actEndedOn: String = "", disclosureUntil: String = ""
+  ) {
+    self.providerRecordID = providerRecordID
+    self.subjectCode = subjectCode
+    self.category = category
+    self.severity = severity
+    self.title = title
+    self.documentNumber = documentNumber
+    self.actDate = actDate
+    self.decidedOn = decidedOn
+    self.actEndedOn = actEndedOn
+    self.disclosureUntil = disclosureUntil
+  }
+
+  /// Checks one submission against the catalogue and the provider's categories; returns the
+  /// content to store. Errors name the field; the first problem found is reported.
+  public func validate(
+    provider: Institution, lists: PublishedLists, subjectKind: SubjectKind?, today: LocalDate
+  ) throws(GatewayError) -> RecordContent {
+    guard !providerRecordID.isEmpty else { throw .invalid("provider_record_id", "is required") }
+    guard providerRecordID.count <= 128 else {
+      throw .invalid("provider_record_id", "must be at most 128 characters")
+    }
+    let code: SubjectCode
+    do { code = try SubjectCode(parsing: subjectCode) } catch {
+      throw .invalid("subject_code", error.reason)
+    }
+    guard let kind = subjectKind else {
+      throw .invalid("subject_code", "subject is not registered")
+    }
+    guard !category.isEmpty else { throw .invalid("category", "is required") }
+    guard let category = lists.category(category) else {
+      throw .invalid("category", "\"\(self.category)\" is not in the catalogue")
+    }
+    guard provider.categories.contains(category.code) else {
+      throw .denied("provider may not submit category \"\(category.code)\"", field: "category")
+    }
+    guard category.subjectKinds.contains(kind) else {
+      throw .invalid("category", "\"\(category.code)\" does not apply to a \(kind.rawValue)")
+    }
+    switch (category.polarity, severity) {
+    case (.trustBreaking, nil):
+      throw .invalid("severity", "is required for a trust-breaking category")
+    case (.trustKeeping, .some), (.neutral, .some):
+      throw .invalid("severity", "applies only to trust-breaking categories")
+    default: break
+    }
+    guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw .invalid("title", "is required")
+    }
+    let act = try Self.date(actDate, field: "act_date", required: true)!
+    let decided = try Self.date(decidedOn, field: "decided_on", required: true)!
+    let ended = try Self.date(actEndedOn, field: "act_ended_on", required: false)
+    guard act <= decided else { throw .invalid("decided_on", "is before act_date") }
+    guard decided <= today else { throw .invalid("decided_on", "is in the future") }
+    if let ended, ended < act { throw .invalid("act_ended_on", "is before act_date") }
+
+    guard let bound = category.disclosureBound(for: severity) else {
+      throw .invalid(
+        "severity",
+        "\(severity?.rawValue ?? "unspecified") records of \"\(category.code)\" are not disclosed")
+    }
+    let earliest = decided.adding(days: bound.minDays)
+    let latest = decided.adding(days: bound.maxDays)
+    var until = latest
+    if let requested = try Self.date(disclosureUntil, field: "disclosure_until", required: false) {
+      guard requested >= earliest, requested <= latest else {
+        throw .invalid(
+          "disclosure_until",
+          "must be between \(earliest) and \(latest) for \(severity?.rawValue ?? "these") records of \"\(category.code)\"")
+      }
+      until = requested
+    }
+    return RecordContent(
+      providerID: provider.id, providerRecordID: providerRecordID, subjectCode: code.value,
+      category: category.code, severity: severity, title: title, documentNumber: documentNumber,
+      actDate: act, decidedOn: decided, actEndedOn: ended, disclosureUntil: until)
+  }
+
+  private static func date(
+    _ text: String, field: String, required: Bool
+  ) throws(GatewayError) -> LocalDate? {
+    if text.isEmpty {
+      if required { throw .invalid(field, "is required") }
+      return nil
+    }
+    guard let date = LocalDate(iso: text) else {
+      throw .invalid(field, "must be a real date written YYYY-MM-DD")
+    }
+    return date
+  }
+}

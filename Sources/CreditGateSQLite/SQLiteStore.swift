@@ -1,0 +1,275 @@
+public import CreditGateCore
+public import Foundation
+import GRDB
+
+/// The embedded storage backend: one SQLite file in WAL mode (concurrent readers, one writer),
+/// opened through GRDB. Commits are synchronous (`synchronous = FULL`): when a write returns,
+/// it survives a crash or a power cut, which the audit log's fail-closed rule depends on.
+public final class SQLiteStore: CreditStore, AuditLogStore {
+  private let pool: DatabasePool
+
+  /// Opens (creating if needed) the database at `path` and migrates it.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    configuration.busyMode = .timeout(10)
+    let directory = URL(filePath: path).deletingLastPathComponent()
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    self.pool = try DatabasePool(path: path, configuration: configuration)
+    try Self.migrator.migrate(pool)
+  }
+
+  private static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE subject (
+            code TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL
+          );
+          CREATE TABLE record (
+            id TEXT PRIMARY KEY NOT NULL,
+            provider_id TEXT NOT NULL,
+            provider_record_id TEXT NOT NULL,
+            subject_code TEXT NOT NULL REFERENCES subject(code),
+            category TEXT NOT NULL,
+            severity TEXT,
+            title TEXT NOT NULL,
+            document_number TEXT NOT NULL,
+            act_date INTEGER NOT NULL,
+            decided_on INTEGER NOT NULL,
+            act_ended_on INTEGER,
+            disclosure_until INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            UNIQUE (provider_id, provider_record_id)
+          );
+          CREATE INDEX record_subject ON record(subject_code, decided_on);
+          CREATE TABLE audit_entry (
+            sequence INTEGER PRIMARY KEY NOT NULL,
+            origin TEXT NOT NULL,
+            time_us INTEGER NOT NULL,
+            institution_id TEXT NOT NULL,
+            certificate_fingerprint TEXT NOT NULL,
+            operator_id TEXT NOT NULL,
+            method TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            consent_id TEXT NOT NULL,
+            subject_pseudonym TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            status_code INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            categories_disclosed TEXT NOT NULL,
+            records_disclosed INTEGER NOT NULL,
+            response_digest TEXT NOT NULL
+          );
+          CREATE INDEX audit_institution ON audit_entry(institution_id, sequence);
+          CREATE INDEX audit_time ON audit_entry(time_us);
+          CREATE INDEX audit_subject ON audit_entry(subject_pseudonym, sequence);
+          """)
+    }
+    return migrator
+  }
+
+  // MARK: - Subjects and records
+
+  public func registerSubjects(_ subjects: [Subject]) async throws {
+    try await pool.write { db in
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO subject (code, kind, name) VALUES (?, ?, ?)
+          ON CONFLICT(code) DO UPDATE SET name = excluded.name
+          """)
+      for subject in subjects {
+        try statement.execute(arguments: [subject.code, subject.kind.rawValue, subject.name])
+      }
+    }
+  }
+
+  public func subject(code: String) async throws -> Subject? {
+    try await pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT code, kind, name FROM subject WHERE code = ?", arguments: [code])
+        .map { row in Subject(code: row[0], kind: SubjectKind(rawValue: row[1]) ?? .person, name: row[2]) }
+    }
+  }
+
+  public func subjectKinds(codes: [String]) async throws -> [String: SubjectKind] {
+    try await pool.read { db in
+      var kinds: [String: SubjectKind] = [:]
+      let statement = try db.cachedStatement(sql: "SELECT kind FROM subject WHERE code = ?")
+      for code in codes {
+        if let kind = try String.fetchOne(statement, arguments: [code]) {
+          kinds[code] = SubjectKind(rawValue: kind)
+        }
+      }
+      return kinds
+    }
+  }
+
+  public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
+    try await pool.write { db in
+      try records.map { content in
+        let id = content.recordID
+        let existing = try Self.fetchRecord(db, id: id)
+        let stored: CreditRecord
+        if let existing {
+          if existing.content == content { return existing }
+          stored = CreditRecord(
+            id: id, content: content, status: existing.status, version: existing.version + 1)
+        } else {
+          stored = CreditRecord(id: id, content: content, status: .active, version: 1)
+        }
+        try db.execute(
+          sql: """
+            INSERT OR REPLACE INTO record (id, provider_id, provider_record_id, subject_code,
+              category, severity, title, document_number, act_date, decided_on, act_ended_on,
+              disclosure_until, status, version)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            stored.id, content.providerID, content.providerRecordID, content.subjectCode,
+            content.category, content.severity?.rawValue, content.title, content.documentNumber,
+            content.actDate.dayNumber, content.decidedOn.dayNumber,
+            content.actEndedOn?.dayNumber, content.disclosureUntil.dayNumber,
+            stored.status.rawValue, stored.version,
+          ])
+        return stored
+      }
+    }
+  }
+
+  public func records(subjectCode: String) async throws -> [CreditRecord] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM record WHERE subject_code = ? ORDER BY decided_on, id",
+        arguments: [subjectCode]
+      ).map(Self.record(from:))
+    }
+  }
+
+  public func record(id: String) async throws -> CreditRecord? {
+    try await pool.read { db in try Self.fetchRecord(db, id: id) }
+  }
+
+  public func subjectCount() async throws -> Int {
+    try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM subject") ?? 0 }
+  }
+
+  private static func fetchRecord(_ db: Database, id: String) throws -> CreditRecord? {
+    try Row.fetchOne(db, sql: "SELECT * FROM record WHERE id = ?", arguments: [id])
+      .map(record(from:))
+  }
+
+  private static func record(from row: Row) -> CreditRecord {
+    let severity: String? = row["severity"]
+    let ended: Int? = row["act_ended_on"]
+    let content = RecordContent(
+      providerID: row["provider_id"], providerRecordID: row["provider_record_id"],
+      subjectCode: row["subject_code"], category: row["category"],
+      severity: severity.flatMap(Severity.init(rawValue:)), title: row["title"],
+      documentNumber: row["document_number"], actDate: LocalDate(dayNumber: row["act_date"]),
+      decidedOn: LocalDate(dayNumber: row["decided_on"]),
+      actEndedOn: ended.map(LocalDate.init(dayNumber:)),
+      disclosureUntil: LocalDate(dayNumber: row["disclosure_until"]))
+    return CreditRecord(
+      id: row["id"], content: content,
+      status: RecordStatus(rawValue: row["status"]) ?? .active, version: row["version"])
+  }
+
+  // MARK: - Audit log
+
+  public func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
+    // A callback write rather than `async write`: the commit must not be abandoned because the
+    // task of the call that happens to lead the group commit was cancelled.
+    try await withCheckedThrowingContinuation { continuation in
+      pool.asyncWrite({ db in
+        var next = (try UInt64.fetchOne(db, sql: "SELECT MAX(sequence) FROM audit_entry") ?? 0) + 1
+        let statement = try db.cachedStatement(
+          sql: """
+            INSERT INTO audit_entry (sequence, origin, time_us, institution_id,
+              certificate_fingerprint, operator_id, method, purpose, consent_id,
+              subject_pseudonym, outcome, status_code, reason, categories_disclosed,
+              records_disclosed, response_digest)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        return try entries.map { entry in
+          var entry = entry
+          entry.sequence = next
+          next += 1
+          try statement.execute(arguments: [
+            Int64(entry.sequence), entry.origin, Self.microseconds(entry.time),
+            entry.institutionID, entry.certificateFingerprint, entry.operatorID, entry.method,
+            entry.purpose, entry.consentID, entry.subjectPseudonym, entry.outcome.rawValue,
+            entry.statusCode, entry.reason, entry.categoriesDisclosed.joined(separator: ","),
+            entry.recordsDisclosed, entry.responseDigest,
+          ])
+          return entry
+        }
+      }, completion: { _, result in continuation.resume(with: result) })
+    }
+  }
+
+  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
+    var clauses = ["sequence > ?"]
+    var arguments: StatementArguments = [Int64(clamping: filter.afterSequence)]
+    func add(_ clause: String, _ value: (any DatabaseValueConvertible)?) {
+      guard let value else { return }
+      clauses.append(clause)
+      arguments += [value]
+    }
+    add("institution_id = ?", filter.institutionID)
+    if let method = filter.method {
+      if method.hasPrefix("/") {
+        add("method = ?", method)
+      } else {
+        add("method LIKE ? ESCAPE '\\'", "%/" + Self.escapeLike(method))
+      }
+    }
+    add("outcome = ?", filter.outcome?.rawValue)
+    add("purpose = ?", filter.purpose)
+    add("subject_pseudonym = ?", filter.subjectPseudonym)
+    add("time_us >= ?", filter.from.map(Self.microseconds))
+    add("time_us < ?", filter.until.map(Self.microseconds))
+    let sql = "SELECT * FROM audit_entry WHERE \(clauses.joined(separator: " AND ")) ORDER BY sequence LIMIT ?"
+    arguments += [filter.limit]
+    let query = sql
+    let queryArguments = arguments
+    return try await pool.read { db in
+      try Row.fetchAll(db, sql: query, arguments: queryArguments).map(Self.entry(from:))
+    }
+  }
+
+  public func size() async throws -> UInt64 {
+    try await pool.read { db in
+      try UInt64.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry") ?? 0
+    }
+  }
+
+  private static func entry(from row: Row) -> AuditEntry {
+    let categories: String = row["categories_disclosed"]
+    let sequence: Int64 = row["sequence"]
+    let micros: Int64 = row["time_us"]
+    return AuditEntry(
+      sequence: UInt64(sequence), origin: row["origin"],
+      time: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
+      institutionID: row["institution_id"], certificateFingerprint: row["certificate_fingerprint"],
+      operatorID: row["operator_id"], method: row["method"], purpose: row["purpose"],
+      consentID: row["consent_id"], subjectPseudonym: row["subject_pseudonym"],
+      outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failed, statusCode: row["status_code"],
+      reason: row["reason"],
+      categoriesDisclosed: categories.isEmpty ? [] : categories.split(separator: ",").map(String.init),
+      recordsDisclosed: row["records_disclosed"], responseDigest: row["response_digest"])
+  }
+
+  static func microseconds(_ date: Date) -> Int64 {
+    Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+  }
+
+  private static func escapeLike(_ text: String) -> String {
+    text.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_")
+  }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+
+/// How a client reaches the gateway: the address and the files of the institution's identity.
+/// Used by the command-line client and the tests.
+public struct GatewayConnection: Sendable {
+  public var host: String
+  public var port: Int
+  /// The institution's client certificate and key (PEM).
+  public var certificate: String
+  public var privateKey: String
+  /// The CA that issued the gateway's server certificate (PEM).
+  public var serverCA: String
+
+  public init(host: String, port: Int, certificate: String, privateKey: String, serverCA: String) {
+    self.host = host
+    self.port = port
+    self.certificate = certificate
+    self.privateKey = privateKey
+    self.serverCA = serverCA
+  }
+
+  /// The files of the development PKI for `institution`.
+  public init(server: String, certsDirectory: String, institution: String) throws {
+    guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...])
+    else { throw PKIError("--server must be HOST:PORT, got \"\(server)\"") }
+    let pki = DevelopmentPKI(directory: URL(filePath: certsDirectory))
+    let certificate = pki.clientCertificate(institution).path
+    guard FileManager.default.fileExists(atPath: certificate) else {
+      throw PKIError(
+        "no client certificate for \"\(institution)\" at \(certificate): run `creditgate certs issue \(institution)`")
+    }
+    self.init(
+      host: String(server[..<colon]), port: port, certificate: certificate,
+      privateKey: pki.clientKey(institution).path, serverCA: pki.caCertificate.path)
+  }
+
+  public func makeTransport() throws -> HTTP2ClientTransport.Posix {
+    // An IP literal is not a valid TLS server name (SNI): name it as an address, not a host.
+    let target: any ResolvableTarget
+    if host.contains(":") {
+      target = .ipv6(host: host, port: port)
+    } else if host.split(separator: ".").count == 4, host.allSatisfy({ $0.isNumber || $0 == "." }) {
+      target = .ipv4(host: host, port: port)
+    } else {
+      target = .dns(host: host, port: port)
+    }
+    return try HTTP2ClientTransport.Posix(
+      target: target,
+      transportSecurity: .mTLS(
+        certificateChain: [.file(path: certificate, format: .pem)],
+        privateKey: .file(path: privateKey, format: .pem)
+      ) { tls in
+        tls.trustRoots = .certificates([.file(path: serverCA, format: .pem)])
+      })
+  }
+
+  /// Runs `body` with a connected client; the connection closes when it returns.
+  public func withClient<Result: Sendable>(
+    _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
+  ) async throws -> Result {
+    try await withGRPCClient(transport: try makeTransport(), handleClient: body)
+  }
+}

@@ -1,0 +1,86 @@
+public import Foundation
+import X509
+
+/// The development PKI on disk (DESIGN §12): `ca.pem` and `ca-key.pem`, `server.pem` and
+/// `server-key.pem`, and `clients/<institution-id>.pem` with `-key.pem` for each institution.
+/// Private keys are written readable by their owner only.
+public struct DevelopmentPKI: Sendable {
+  public let directory: URL
+
+  public init(directory: URL) {
+    self.directory = directory
+  }
+
+  public var caCertificate: URL { directory.appending(path: "ca.pem") }
+  public var caKey: URL { directory.appending(path: "ca-key.pem") }
+  public var serverCertificate: URL { directory.appending(path: "server.pem") }
+  public var serverKey: URL { directory.appending(path: "server-key.pem") }
+  public func clientCertificate(_ institutionID: String) -> URL {
+    directory.appending(path: "clients/\(institutionID).pem")
+  }
+  public func clientKey(_ institutionID: String) -> URL {
+    directory.appending(path: "clients/\(institutionID)-key.pem")
+  }
+
+  /// Whether the folder already holds a CA.
+  public var exists: Bool { FileManager.default.fileExists(atPath: caCertificate.path) }
+
+  /// Creates the CA, the server certificate and one client certificate per institution.
+  /// Refuses to overwrite an existing CA.
+  public func initialize(institutions: [String]) throws {
+    guard !exists else { throw PKIError("\(caCertificate.path) exists already; not overwriting") }
+    try FileManager.default.createDirectory(
+      at: directory.appending(path: "clients"), withIntermediateDirectories: true)
+    let authority = try CertificateAuthority.create(commonName: "CreditGate development CA")
+    try write(try authority.certificate.serializeAsPEM().pemString, to: caCertificate)
+    try write(try authority.privateKey.serializeAsPEM().pemString, to: caKey, secret: true)
+    let server = try authority.issueServer()
+    try write(try server.certificatePEM, to: serverCertificate)
+    try write(try server.privateKeyPEM, to: serverKey, secret: true)
+    for institution in institutions {
+      try issue(institution, by: authority)
+    }
+  }
+
+  /// Issues (or re-issues) a client certificate for one institution with the stored CA.
+  public func issue(_ institutionID: String) throws {
+    try issue(institutionID, by: loadAuthority())
+  }
+
+  public func loadAuthority() throws -> CertificateAuthority {
+    guard exists else {
+      throw PKIError("no CA in \(directory.path): run `creditgate certs init` first")
+    }
+    let certificate = try Certificate(pemEncoded: String(contentsOf: caCertificate, encoding: .utf8))
+    let key = try Certificate.PrivateKey(pemEncoded: String(contentsOf: caKey, encoding: .utf8))
+    return CertificateAuthority(certificate: certificate, privateKey: key)
+  }
+
+  private func issue(_ institutionID: String, by authority: CertificateAuthority) throws {
+    guard Self.isValidInstitutionID(institutionID) else {
+      throw PKIError("institution id must be letters, digits, '-', '_' or '.'")
+    }
+    try FileManager.default.createDirectory(
+      at: directory.appending(path: "clients"), withIntermediateDirectories: true)
+    let client = try authority.issueClient(institutionID: institutionID)
+    try write(try client.certificatePEM, to: clientCertificate(institutionID))
+    try write(try client.privateKeyPEM, to: clientKey(institutionID), secret: true)
+  }
+
+  static func isValidInstitutionID(_ id: String) -> Bool {
+    !id.isEmpty && id.count <= 64
+      && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+  }
+
+  private func write(_ text: String, to url: URL, secret: Bool = false) throws {
+    let created = FileManager.default.createFile(
+      atPath: url.path, contents: Data(text.utf8),
+      attributes: [.posixPermissions: secret ? 0o600 : 0o644])
+    guard created else { throw PKIError("cannot write \(url.path)") }
+  }
+}
+
+public struct PKIError: Error, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,127 @@
+import CreditGateCore
+public import CreditGateProtos
+import Foundation
+public import GRPCCore
+
+/// `CreditQuery`: lookups for government departments (statutory purposes) and, with the
+/// subject's consent, commercial users. Every call needs `x-operator-id`.
+public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
+  let gateway: Gateway
+
+  public init(gateway: Gateway) {
+    self.gateway = gateway
+  }
+
+  public func verifyIdentity(
+    request: ServerRequest<Creditgate_V1_VerifyIdentityRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_VerifyIdentityResponse> {
+    try await gateway.handle(
+      .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
+    ) { caller, facts in
+      let message = request.message
+      facts.subjectCode = message.subjectCode
+      facts.purpose = message.purpose
+      let code = try SubjectCode.validated(message.subjectCode)
+      facts.subjectCode = code.value
+      let name = message.name.trimmingCharacters(in: .whitespacesAndNewlines)
+      guard !name.isEmpty else { throw GatewayError.invalid("name", "is required") }
+      let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
+      try requireStatutory(purpose)
+      let subject = try await gateway.store.subject(code: code.value)
+      return .with {
+        switch subject {
+        case nil: $0.result = .notFound
+        case let subject? where subject.name == name: $0.result = .match
+        default: $0.result = .mismatch
+        }
+      }
+    }
+  }
+
+  public func getProfile(
+    request: ServerRequest<Creditgate_V1_GetProfileRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_GetProfileResponse> {
+    try await gateway.handle(
+      .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
+    ) { caller, facts in
+      let message = request.message
+      facts.subjectCode = message.subjectCode
+      facts.purpose = message.purpose
+      facts.consentID = message.consentID
+      let code = try SubjectCode.validated(message.subjectCode)
+      facts.subjectCode = code.value
+      let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
+      try requireStatutory(purpose)
+      let scope = try gateway.policy.categories(
+        requested: message.categories, purpose: purpose, institution: caller.institution)
+      guard let subject = try await gateway.store.subject(code: code.value) else {
+        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
+      }
+      let today = gateway.today
+      let granted = Set(scope.granted)
+      let records = try await gateway.store.records(subjectCode: code.value).filter { record in
+        granted.contains(record.content.category)
+          && Disclosure.isDisclosable(
+            record, category: gateway.lists.category(record.content.category), today: today)
+      }
+      facts.categoriesDisclosed = scope.granted
+      facts.recordsDisclosed = records.count
+      return .with {
+        $0.subject = .with {
+          $0.subjectCode = subject.code
+          $0.kind = .init(subject.kind)
+          $0.name = subject.name
+          $0.warnings = code.warnings
+        }
+        $0.records = records.map {
+          Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
+        }
+        $0.withheld = scope.withheld.map { item in
+          .with {
+            $0.category = item.category
+            $0.reason = item.reason
+          }
+        }
+      }
+    }
+  }
+
+  public func checkMeasures(
+    request: ServerRequest<Creditgate_V1_CheckMeasuresRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_CheckMeasuresResponse> {
+    try await gateway.handle(
+      .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
+    ) { _, facts in
+      facts.subjectCode = request.message.subjectCode
+      facts.purpose = request.message.purpose
+      facts.consentID = request.message.consentID
+      throw GatewayError.notYetImplemented
+    }
+  }
+
+  /// Consent-kind purposes need the consent checks of a later issue; until then they are
+  /// refused rather than answered without consent.
+  private func requireStatutory(_ purpose: Purpose) throws(GatewayError) {
+    guard purpose.kind == .statutory else {
+      throw GatewayError(
+        .unimplemented, field: "purpose",
+        "consent-based purposes are not served yet: no query is answered without a consent check")
+    }
+  }
+}
+
+extension SubjectCode {
+  /// Parses a request's subject code, naming the field in the error.
+  static func validated(_ text: String, field: String = "subject_code") throws(GatewayError) -> SubjectCode {
+    guard !text.isEmpty else { throw .invalid(field, "is required") }
+    do {
+      return try SubjectCode(parsing: text)
+    } catch {
+      throw .invalid(field, error.reason)
+    }
+  }
+}
+
+extension GatewayError {
+  static let notYetImplemented = GatewayError(.unimplemented, "this method is not implemented yet")
+}

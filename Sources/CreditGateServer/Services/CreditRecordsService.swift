@@ -1,0 +1,124 @@
+import CreditGateCore
+public import CreditGateProtos
+import Foundation
+public import GRPCCore
+
+/// `CreditRecords`: data providers register subjects and push records. Each item is checked on
+/// its own and answered with its own result; the accepted items are stored in one transaction.
+public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol {
+  let gateway: Gateway
+  /// The most items one call may carry.
+  static let maximumBatch = 1000
+
+  public init(gateway: Gateway) {
+    self.gateway = gateway
+  }
+
+  public func registerSubjects(
+    request: ServerRequest<Creditgate_V1_RegisterSubjectsRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_RegisterSubjectsResponse> {
+    try await gateway.handle(.creditRecords, metadata: request.metadata, context: context) {
+      caller, facts in
+      let items = request.message.subjects
+      try Self.checkBatch(items.count, field: "subjects")
+      var accepted: [Subject] = []
+      var seen: Set<String> = []
+      let results = items.enumerated().map { index, item in
+        var result = Creditgate_V1_SubjectResult()
+        result.subjectCode = item.subjectCode
+        do throws(GatewayError) {
+          let code = try SubjectCode.validated(item.subjectCode, field: "subjects[\(index)].subject_code")
+          result.subjectCode = code.value
+          result.warnings = code.warnings
+          guard caller.institution.registers.contains(code.kind) else {
+            throw GatewayError.denied(
+              "provider may not register a \(code.kind.rawValue)", field: "subjects[\(index)].subject_code")
+          }
+          let name = item.name.trimmingCharacters(in: .whitespacesAndNewlines)
+          guard !name.isEmpty else { throw GatewayError.invalid("subjects[\(index)].name", "is required") }
+          guard name.count <= 200 else {
+            throw GatewayError.invalid("subjects[\(index)].name", "must be at most 200 characters")
+          }
+          guard seen.insert(code.value).inserted else {
+            throw GatewayError.invalid("subjects[\(index)].subject_code", "appears twice in this request")
+          }
+          accepted.append(Subject(code: code.value, kind: code.kind, name: name))
+          result.accepted = true
+        } catch {
+          result.error = error.message
+        }
+        return result
+      }
+      if !accepted.isEmpty {
+        try await gateway.store.registerSubjects(accepted)
+      }
+      facts.recordsDisclosed = 0
+      facts.reason = "registered \(accepted.count) of \(items.count)"
+      return .with { $0.results = results }
+    }
+  }
+
+  public func submitRecords(
+    request: ServerRequest<Creditgate_V1_SubmitRecordsRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_SubmitRecordsResponse> {
+    try await gateway.handle(.creditRecords, metadata: request.metadata, context: context) {
+      caller, facts in
+      let items = request.message.records
+      try Self.checkBatch(items.count, field: "records")
+      let codes = items.compactMap { try? SubjectCode(parsing: $0.subjectCode).value }
+      let kinds = try await gateway.store.subjectKinds(codes: codes)
+      let today = gateway.today
+      var results: [Creditgate_V1_RecordResult] = []
+      var accepted: [(index: Int, content: RecordContent)] = []
+      var seen: Set<String> = []
+      for (index, item) in items.enumerated() {
+        var result = Creditgate_V1_RecordResult()
+        result.providerRecordID = item.providerRecordID
+        do throws(GatewayError) {
+          let submission = RecordSubmission(
+            providerRecordID: item.providerRecordID, subjectCode: item.subjectCode,
+            category: item.category, severity: try item.severity.domain(field: "severity"),
+            title: item.title, documentNumber: item.documentNumber, actDate: item.actDate,
+            decidedOn: item.decidedOn, actEndedOn: item.actEndedOn,
+            disclosureUntil: item.disclosureUntil)
+          let kind = (try? SubjectCode(parsing: item.subjectCode)).flatMap { kinds[$0.value] }
+          let content = try submission.validate(
+            provider: caller.institution, lists: gateway.lists, subjectKind: kind, today: today)
+          guard seen.insert(content.providerRecordID).inserted else {
+            throw GatewayError.invalid("provider_record_id", "appears twice in this request")
+          }
+          accepted.append((results.count, content))
+        } catch {
+          result.error = "records[\(index)].\(error.message)"
+        }
+        results.append(result)
+      }
+      if !accepted.isEmpty {
+        let stored = try await gateway.store.submitRecords(accepted.map(\.content))
+        for (item, record) in zip(accepted, stored) {
+          results[item.index].accepted = true
+          results[item.index].recordID = record.id
+          results[item.index].version = UInt64(record.version)
+        }
+      }
+      facts.categoriesDisclosed = Array(Set(accepted.map(\.content.category))).sorted()
+      facts.reason = "accepted \(accepted.count) of \(items.count)"
+      return .with { $0.results = results }
+    }
+  }
+
+  public func revokeRecord(
+    request: ServerRequest<Creditgate_V1_RevokeRecordRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_RevokeRecordResponse> {
+    try await gateway.handle(.creditRecords, metadata: request.metadata, context: context) { _, _ in
+      throw GatewayError.notYetImplemented
+    }
+  }
+
+  private static func checkBatch(_ count: Int, field: String) throws(GatewayError) {
+    guard count > 0 else { throw .invalid(field, "is empty") }
+    guard count <= maximumBatch else {
+      throw .invalid(field, "carries \(count) items; at most \(maximumBatch) per call")
+    }
+  }
+}

@@ -1,0 +1,240 @@
+public import CreditGateCore
+public import Foundation
+public import GRPCCore
+public import Logging
+import SwiftProtobuf
+import Crypto
+
+/// Everything the services share: the lists, the institutions, storage, the audit writer.
+public struct Gateway: Sendable {
+  public let lists: PublishedLists
+  public let policy: AccessPolicy
+  public let authenticator: Authenticator
+  public let store: any CreditStore
+  public let auditLog: any AuditLogStore
+  public let auditWriter: AuditWriter
+  public let pseudonymizer: Pseudonymizer
+  public let auditOrigin: String
+  public let clock: @Sendable () -> Date
+  public let logger: Logger
+
+  public init(
+    lists: PublishedLists, institutions: [Institution], revokedSerials: [String],
+    store: any CreditStore, auditLog: any AuditLogStore, pseudonymizer: Pseudonymizer,
+    auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+  ) {
+    self.lists = lists
+    self.policy = AccessPolicy(lists: lists)
+    self.authenticator = Authenticator(institutions: institutions, revokedSerials: revokedSerials)
+    self.store = store
+    self.auditLog = auditLog
+    self.auditWriter = AuditWriter(store: auditLog)
+    self.pseudonymizer = pseudonymizer
+    self.auditOrigin = auditOrigin
+    self.clock = clock
+    self.logger = logger
+  }
+
+  public var today: LocalDate { LocalDate(clock()) }
+}
+
+/// What a handler learns while it works and the audit entry records.
+struct AuditFacts: Sendable {
+  var purpose = ""
+  var consentID = ""
+  /// The subject code as sent; only its pseudonym reaches the log.
+  var subjectCode = ""
+  var categoriesDisclosed: [String] = []
+  var recordsDisclosed = 0
+  var reason = ""
+}
+
+/// A response message that carries the query id of its audit entry.
+protocol QueryIdentified: SwiftProtobuf.Message {
+  var queryID: UInt64 { get set }
+}
+
+extension Gateway {
+  static let operatorHeader = "x-operator-id"
+  static let queryIDHeader = "x-query-id"
+
+  /// Runs one unary call under the gateway's rules (see `perform`); the response carries the
+  /// query id, and so does the trailing metadata.
+  func handle<Output: SwiftProtobuf.Message>(
+    _ service: GatewayService,
+    metadata: Metadata,
+    context: ServerContext,
+    requiresOperator: Bool = false,
+    _ body: (Caller, inout AuditFacts) async throws -> Output
+  ) async throws -> ServerResponse<Output> {
+    var (message, queryID) = try await perform(
+      service, metadata: metadata, context: context, requiresOperator: requiresOperator,
+      digest: Self.digest, body)
+    if var identified = message as? any QueryIdentified {
+      identified.queryID = queryID
+      message = identified as! Output
+    }
+    return ServerResponse(message: message, metadata: [:], trailingMetadata: Self.trailers(queryID))
+  }
+
+  /// Runs one server-streaming call: the body collects the messages, the entry is committed,
+  /// then the messages are sent; the query id travels in the trailing metadata.
+  func handleStreaming<Output: SwiftProtobuf.Message>(
+    _ service: GatewayService,
+    metadata: Metadata,
+    context: ServerContext,
+    _ body: (Caller, inout AuditFacts) async throws -> [Output]
+  ) async throws -> StreamingServerResponse<Output> {
+    let (messages, queryID) = try await perform(
+      service, metadata: metadata, context: context, requiresOperator: false,
+      digest: { messages in Self.digest(messages) }, body)
+    return StreamingServerResponse { writer in
+      try await writer.write(contentsOf: messages)
+      return Self.trailers(queryID)
+    }
+  }
+
+  /// Authenticates the certificate, checks the role (and the operator for query methods), runs
+  /// `body`, and appends the audit entry — answered, refused or invalid — before anything is
+  /// sent. Refusals are thrown as `RPCError`s carrying `x-query-id`. If the entry cannot be
+  /// committed the call fails with `UNAVAILABLE` and discloses nothing.
+  private func perform<Output>(
+    _ service: GatewayService,
+    metadata: Metadata,
+    context: ServerContext,
+    requiresOperator: Bool,
+    digest: (Output) -> String,
+    _ body: (Caller, inout AuditFacts) async throws -> Output
+  ) async throws -> (Output, UInt64) {
+    var facts = AuditFacts()
+    let (claim, result) = await run(
+      service, metadata: metadata, context: context, requiresOperator: requiresOperator, &facts,
+      body)
+    let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+    switch result {
+    case .success(let output):
+      let entry = try await audit(
+        context: context, claim: claim, operatorID: operatorID, facts: facts, outcome: .answered,
+        statusCode: 0, responseDigest: digest(output))
+      return (output, entry.sequence)
+    case .failure(let error):
+      facts.reason = error.message
+      let status = RPCError.Code(error.code)
+      let entry = try await audit(
+        context: context, claim: claim, operatorID: operatorID, facts: facts,
+        outcome: Self.outcome(of: error.code), statusCode: status.rawValue, responseDigest: "")
+      throw RPCError(code: status, message: error.message, metadata: Self.trailers(entry.sequence))
+    }
+  }
+
+  static func trailers(_ queryID: UInt64) -> Metadata {
+    var trailers = Metadata()
+    trailers.addString(String(queryID), forKey: queryIDHeader)
+    return trailers
+  }
+
+  /// The part of a call before the audit entry: everything that may refuse it, then the body.
+  private func run<Output>(
+    _ service: GatewayService,
+    metadata: Metadata,
+    context: ServerContext,
+    requiresOperator: Bool,
+    _ facts: inout AuditFacts,
+    _ body: (Caller, inout AuditFacts) async throws -> Output
+  ) async -> (Authenticator.Claim?, Result<Output, GatewayError>) {
+    let caller: Caller
+    switch authenticator.authenticate(context, now: clock()) {
+    case .success(let authenticated): caller = authenticated
+    case .failure(let failure): return (failure.claim, .failure(failure.error))
+    }
+    let claim = Authenticator.Claim(
+      commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
+    do {
+      try policy.authorize(caller.institution, service: service, method: context.descriptor.method)
+      if requiresOperator {
+        let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+        guard !operatorID.trimmingCharacters(in: .whitespaces).isEmpty else {
+          throw GatewayError.invalid(Self.operatorHeader, "metadata header is required for query methods")
+        }
+        guard operatorID.count <= 128 else {
+          throw GatewayError.invalid(Self.operatorHeader, "must be at most 128 characters")
+        }
+      }
+      return (claim, .success(try await body(caller, &facts)))
+    } catch let error as GatewayError {
+      return (claim, .failure(error))
+    } catch {
+      logger.error(
+        "storage failed", metadata: ["method": "\(context.descriptor.fullyQualifiedMethod)", "error": "\(error)"])
+      return (claim, .failure(GatewayError(.unavailable, "storage is unavailable")))
+    }
+  }
+
+  private func audit(
+    context: ServerContext, claim: Authenticator.Claim?, operatorID: String, facts: AuditFacts,
+    outcome: AuditOutcome, statusCode: Int, responseDigest: String
+  ) async throws -> AuditEntry {
+    let entry = AuditEntry(
+      origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
+      certificateFingerprint: claim?.fingerprint ?? "", operatorID: operatorID,
+      method: "/" + context.descriptor.fullyQualifiedMethod, purpose: facts.purpose,
+      consentID: facts.consentID, subjectPseudonym: pseudonymizer.pseudonym(facts.subjectCode),
+      outcome: outcome, statusCode: statusCode, reason: facts.reason,
+      categoriesDisclosed: facts.categoriesDisclosed, recordsDisclosed: facts.recordsDisclosed,
+      responseDigest: responseDigest)
+    do {
+      let committed = try await auditWriter.append(entry)
+      logger.info(
+        "call audited",
+        metadata: [
+          "method": "\(entry.method)", "institution": "\(entry.institutionID)",
+          "outcome": "\(outcome.rawValue)", "query_id": "\(committed.sequence)",
+        ])
+      return committed
+    } catch {
+      logger.error(
+        "audit append failed; refusing the call",
+        metadata: ["method": "\(entry.method)", "error": "\(error)"])
+      throw RPCError(
+        code: .unavailable, message: "the audit log is unavailable; nothing was disclosed")
+    }
+  }
+
+  static func outcome(of code: GatewayError.Code) -> AuditOutcome {
+    switch code {
+    case .invalidArgument: return .invalid
+    case .unauthenticated, .permissionDenied, .resourceExhausted: return .denied
+    default: return .failed
+    }
+  }
+
+  /// SHA-256 of the deterministic encoding of the response (before its query id is set); for
+  /// a stream, of the messages' encodings one after the other.
+  static func digest(_ messages: [some SwiftProtobuf.Message]) -> String {
+    var options = BinaryEncodingOptions()
+    options.useDeterministicOrdering = true
+    var hash = SHA256()
+    for message in messages {
+      let bytes: [UInt8] = (try? message.serializedBytes(options: options)) ?? []
+      hash.update(data: bytes)
+    }
+    return hash.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func digest(_ message: some SwiftProtobuf.Message) -> String { digest([message]) }
+}
+
+extension RPCError.Code {
+  init(_ code: GatewayError.Code) {
+    switch code {
+    case .invalidArgument: self = .invalidArgument
+    case .unauthenticated: self = .unauthenticated
+    case .permissionDenied: self = .permissionDenied
+    case .notFound: self = .notFound
+    case .resourceExhausted: self = .resourceExhausted
+    case .failedPrecondition: self = .failedPrecondition
+    case .unavailable: self = .unavailable
+    default: self = .unimplemented
+    }
+  }
+}

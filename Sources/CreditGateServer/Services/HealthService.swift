@@ -1,0 +1,34 @@
+public import CreditGateProtos
+public import GRPCCore
+
+/// The standard `grpc.health.v1.Health` service. It discloses nothing and load balancers call
+/// it constantly, so it is the one service that is not audited (DESIGN §8).
+public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+  /// Services this gateway serves; `""` is the server as a whole.
+  static let known: Set<String> = [
+    "", "creditgate.v1.CreditQuery", "creditgate.v1.CreditRecords", "creditgate.v1.Consents",
+    "creditgate.v1.SubjectRights", "creditgate.v1.Oversight",
+  ]
+
+  public init() {}
+
+  public func check(
+    request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
+  ) async throws -> Grpc_Health_V1_HealthCheckResponse {
+    guard Self.known.contains(request.service) else {
+      throw RPCError(code: .notFound, message: "service: unknown service")
+    }
+    return .with { $0.status = .serving }
+  }
+
+  /// Sends the current status; the stream then ends (a watcher re-subscribes), so that a
+  /// graceful shutdown never waits on an idle watch.
+  public func watch(
+    request: Grpc_Health_V1_HealthCheckRequest,
+    response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
+    context: ServerContext
+  ) async throws {
+    try await response.write(
+      .with { $0.status = Self.known.contains(request.service) ? .serving : .serviceUnknown })
+  }
+}

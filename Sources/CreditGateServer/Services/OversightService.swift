@@ -1,0 +1,142 @@
+import CreditGateCore
+public import CreditGateProtos
+import Foundation
+public import GRPCCore
+import SwiftProtobuf
+
+/// `Oversight`: the privacy office reviews the audit log; everyone may read the published lists.
+public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
+  let gateway: Gateway
+  static let defaultLimit = 1000
+  static let maximumLimit = 10_000
+
+  public init(gateway: Gateway) {
+    self.gateway = gateway
+  }
+
+  public func searchAuditLog(
+    request: ServerRequest<Creditgate_V1_SearchAuditLogRequest>, context: ServerContext
+  ) async throws -> StreamingServerResponse<Creditgate_V1_AuditEntry> {
+    try await gateway.handleStreaming(.oversight, metadata: request.metadata, context: context) {
+      _, facts in
+      let filter = try auditFilter(request.message)
+      facts.subjectCode = request.message.subjectCode
+      let entries = try await gateway.auditLog.search(filter)
+      facts.recordsDisclosed = entries.count
+      return entries.map(Creditgate_V1_AuditEntry.init)
+    }
+  }
+
+  func auditFilter(_ message: Creditgate_V1_SearchAuditLogRequest) throws(GatewayError) -> AuditFilter {
+    var filter = AuditFilter()
+    filter.institutionID = message.institutionID.nonEmpty
+    filter.method = message.method.nonEmpty
+    filter.purpose = message.purpose.nonEmpty
+    if let outcome = message.outcome.nonEmpty {
+      guard let parsed = AuditOutcome(rawValue: outcome.uppercased()) else {
+        let known = AuditOutcome.allCases.map(\.rawValue).joined(separator: ", ")
+        throw .invalid("outcome", "must be one of \(known)")
+      }
+      filter.outcome = parsed
+    }
+    if !message.subjectCode.isEmpty {
+      let code = try SubjectCode.validated(message.subjectCode)
+      filter.subjectPseudonym = gateway.pseudonymizer.pseudonym(code.value)
+    }
+    if message.hasFrom { filter.from = message.from.date }
+    if message.hasUntil { filter.until = message.until.date }
+    if let from = filter.from, let until = filter.until, until < from {
+      throw .invalid("until", "is before from")
+    }
+    guard message.limit <= Self.maximumLimit else {
+      throw .invalid("limit", "must be at most \(Self.maximumLimit)")
+    }
+    filter.limit = message.limit == 0 ? Self.defaultLimit : Int(message.limit)
+    filter.afterSequence = message.afterSequence
+    return filter
+  }
+
+  public func getPublishedLists(
+    request: ServerRequest<Creditgate_V1_GetPublishedListsRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_PublishedLists> {
+    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+      Creditgate_V1_PublishedLists(gateway.lists)
+    }
+  }
+
+  public func getCheckpoint(
+    request: ServerRequest<Creditgate_V1_GetCheckpointRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_Checkpoint> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func getInclusionProof(
+    request: ServerRequest<Creditgate_V1_GetInclusionProofRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_InclusionProof> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func getConsistencyProof(
+    request: ServerRequest<Creditgate_V1_GetConsistencyProofRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_ConsistencyProof> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func getUsageStats(
+    request: ServerRequest<Creditgate_V1_GetUsageStatsRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_UsageStats> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func listAnomalies(
+    request: ServerRequest<Creditgate_V1_ListAnomaliesRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_ListAnomaliesResponse> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func listCases(
+    request: ServerRequest<Creditgate_V1_ListCasesRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_ListCasesResponse> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func decideCase(
+    request: ServerRequest<Creditgate_V1_DecideCaseRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_DecideCaseResponse> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func suspendInstitution(
+    request: ServerRequest<Creditgate_V1_SuspendInstitutionRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func liftSuspension(
+    request: ServerRequest<Creditgate_V1_LiftSuspensionRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+
+  public func listSuspensions(
+    request: ServerRequest<Creditgate_V1_ListSuspensionsRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_ListSuspensionsResponse> {
+    try await gateway.notImplemented(.oversight, request, context)
+  }
+}
+
+extension String {
+  var nonEmpty: String? { isEmpty ? nil : self }
+}
+
+extension Gateway {
+  /// A method a later issue implements: authenticated, role-checked and audited like any
+  /// other, then answered `UNIMPLEMENTED`.
+  func notImplemented<Input, Output: SwiftProtobuf.Message>(
+    _ service: GatewayService, _ request: ServerRequest<Input>, _ context: ServerContext
+  ) async throws -> ServerResponse<Output> {
+    try await handle(service, metadata: request.metadata, context: context) { _, _ -> Output in
+      throw GatewayError.notYetImplemented
+    }
+  }
+}
