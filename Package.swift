@@ -80,13 +80,24 @@ let package = Package(
     // Helpers for tests: a gateway on a free port with an in-process PKI, clients per institution.
     .target(
       name: "CreditGateTestKit",
-      dependencies: ["CreditGateServer", "CreditGateCore", "CreditGateSQLite"]
+      dependencies: [
+        "CreditGateServer", "CreditGateCore", "CreditGateSQLite", "CreditGateProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "X509", package: "swift-certificates"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(name: "CreditGateCoreTests", dependencies: ["CreditGateCore"]),
     .testTarget(name: "CreditGateStorageTests", dependencies: ["CreditGateCore", "CreditGateSQLite"]),
     .testTarget(
       name: "CreditGateServerTests",
-      dependencies: ["CreditGateTestKit", "CreditGateServer", "CreditGateProtos"]
+      dependencies: [
+        "CreditGateTestKit", "CreditGateServer", "CreditGateProtos", "CreditGateCore",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "X509", package: "swift-certificates"),
+      ]
     ),
   ],
   swiftLanguageModes: [.v6]

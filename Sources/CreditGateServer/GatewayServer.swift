@@ -16,8 +16,11 @@ public struct GatewayServer: Service {
 
   /// Prepares everything the server needs; a mistake in the configuration or the lists stops
   /// here with a message naming the file and the problem.
+  /// - Parameter storage: stores to use instead of the configured `storage` (tests inject
+  ///   failing or in-memory ones here).
   public init(
     configuration: GatewayConfiguration, logger: Logger,
+    storage: (any CreditStore, any AuditLogStore)? = nil,
     clock: @escaping @Sendable () -> Date = { Date() },
     onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void
   ) async throws {
@@ -34,7 +37,7 @@ public struct GatewayServer: Service {
       logger.notice("created the development PKI", metadata: ["certs": "\(pki.directory.path)"])
     }
 
-    let (store, auditLog) = try Self.openStorage(configuration.storageURL)
+    let (store, auditLog) = try storage ?? Self.openStorage(configuration.storageURL)
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
     self.gateway = Gateway(
       lists: lists, institutions: institutions, revokedSerials: configuration.revokedSerials,

@@ -1,1 +1,127 @@
-import CreditGateServer
+public import CreditGateCore
+import CreditGateSQLite
+public import CreditGateServer
+public import Foundation
+public import GRPCCore
+public import GRPCNIOTransportHTTP2Posix
+import Logging
+import Synchronization
+
+/// A real gateway for tests: the repository's configuration and published lists, a fresh
+/// development PKI and SQLite database in a temporary folder, listening over mutual TLS on a
+/// free loopback port.
+public struct TestGateway: Sendable {
+  public let directory: URL
+  public let pki: DevelopmentPKI
+  public let port: Int
+  public let gateway: Gateway
+
+  /// The repository root, found from this file's location.
+  public static let repositoryRoot = URL(filePath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The repository's `config/gateway.json`, pointed at `directory`.
+  public static func configuration(in directory: URL) throws -> GatewayConfiguration {
+    var configuration = try GatewayConfiguration.load(
+      from: repositoryRoot.appending(path: "config/gateway.json").path)
+    configuration.listsDirectory = repositoryRoot.appending(path: "config").path
+    configuration.dataDirectory = directory.appending(path: "data").path
+    configuration.certsDirectory = directory.appending(path: "certs").path
+    configuration.listen = "127.0.0.1:0"
+    return configuration
+  }
+
+  /// Runs `body` against a running gateway, then stops it and removes its folder.
+  public static func withRunning<Result: Sendable>(
+    configure: (inout GatewayConfiguration) throws -> Void = { _ in },
+    storage: (any CreditStore, any AuditLogStore)? = nil,
+    _ body: (TestGateway) async throws -> Result
+  ) async throws -> Result {
+    let directory = FileManager.default.temporaryDirectory
+      .appending(path: "creditgate-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var configuration = try configuration(in: directory)
+    try configure(&configuration)
+
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+    let server = try await GatewayServer(
+      configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+      storage: storage
+    ) { _, port in
+      portContinuation.yield(port)
+      portContinuation.finish()
+    }
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await server.run() }
+      var iterator = ports.makeAsyncIterator()
+      guard let port = await iterator.next() else { throw CancellationError() }
+      let running = TestGateway(
+        directory: directory,
+        pki: DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory)),
+        port: port, gateway: server.gateway)
+      defer { group.cancelAll() }
+      return try await body(running)
+    }
+  }
+
+  /// A connection presenting the development PKI's certificate of `institution`.
+  public func connection(as institution: String) -> GatewayConnection {
+    GatewayConnection(
+      host: "127.0.0.1", port: port, certificate: pki.clientCertificate(institution).path,
+      privateKey: pki.clientKey(institution).path, serverCA: pki.caCertificate.path)
+  }
+
+  /// A connection presenting a certificate written to this gateway's folder.
+  public func connection(presenting issued: CertificateAuthority.Issued, name: String) throws -> GatewayConnection {
+    let certificate = directory.appending(path: "\(name).pem")
+    let key = directory.appending(path: "\(name)-key.pem")
+    try issued.certificatePEM.write(to: certificate, atomically: true, encoding: .utf8)
+    try issued.privateKeyPEM.write(to: key, atomically: true, encoding: .utf8)
+    return GatewayConnection(
+      host: "127.0.0.1", port: port, certificate: certificate.path, privateKey: key.path,
+      serverCA: pki.caCertificate.path)
+  }
+
+  /// A client that offers no certificate at all (it still trusts the gateway's CA).
+  public func withAnonymousClient<Result: Sendable>(
+    _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
+  ) async throws -> Result {
+    let transport = try HTTP2ClientTransport.Posix(
+      target: .ipv4(host: "127.0.0.1", port: port),
+      transportSecurity: .tls { tls in
+        tls.trustRoots = .certificates([.file(path: pki.caCertificate.path, format: .pem)])
+      })
+    return try await withGRPCClient(transport: transport, handleClient: body)
+  }
+
+  /// The whole audit log, in order.
+  public func auditEntries() async throws -> [AuditEntry] {
+    try await gateway.auditLog.search(AuditFilter(limit: 100_000))
+  }
+}
+
+/// An audit log that can be switched to fail, to test that the gateway fails closed.
+public final class SwitchableAuditLog: AuditLogStore {
+  public let base: InMemoryStore
+  private let failing = Mutex(false)
+
+  public init(base: InMemoryStore = InMemoryStore()) {
+    self.base = base
+  }
+
+  public func setFailing(_ value: Bool) { failing.withLock { $0 = value } }
+
+  struct Unavailable: Error {}
+
+  public func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
+    if failing.withLock({ $0 }) { throw Unavailable() }
+    return try await base.append(entries)
+  }
+
+  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
+    try await base.search(filter)
+  }
+
+  public func size() async throws -> UInt64 { try await base.size() }
+}
