@@ -24,7 +24,9 @@ public struct GatewayServer: Service {
     clock: @escaping @Sendable () -> Date = { Date() },
     onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void
   ) async throws {
-    let lists = try PublishedLists.load(from: URL(filePath: configuration.listsDirectory))
+    let listsDirectory = URL(filePath: configuration.listsDirectory)
+    let lists = try PublishedLists.load(from: listsDirectory)
+    let evaluationModels = try EvaluationModels.load(from: listsDirectory, lists: lists)
     let institutions = try configuration.resolveInstitutions(lists: lists)
     _ = try configuration.listenAddress()
 
@@ -40,7 +42,7 @@ public struct GatewayServer: Service {
     let (store, auditLog) = try storage ?? Self.openStorage(configuration.storageURL)
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
     self.gateway = Gateway(
-      lists: lists, institutions: institutions, revokedSerials: configuration.revokedSerials,
+      lists: lists, evaluationModels: evaluationModels, institutions: institutions, revokedSerials: configuration.revokedSerials,
       store: store, auditLog: auditLog, pseudonymizer: Pseudonymizer(keyBytes: key),
       auditOrigin: configuration.auditOrigin, clock: clock, logger: logger)
     self.configuration = configuration

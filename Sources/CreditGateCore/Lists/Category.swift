@@ -42,12 +42,16 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
   /// Disclosure bounds by severity for trust-breaking categories; the `general` bound also
   /// applies to trust-keeping and neutral records, which carry no severity.
   public var disclosure: [Severity: DisclosureBound]
+  /// Whether a serious active record of this category puts the subject on the
+  /// serious-dishonesty list (严重失信主体名单).
+  public var listed: Bool
 
   public var id: String { code }
 
   public init(
     code: String, name: String, subjectKinds: [SubjectKind], polarity: Polarity,
-    dimension: String, repairable: Bool, disclosure: [Severity: DisclosureBound]
+    dimension: String, repairable: Bool, disclosure: [Severity: DisclosureBound],
+    listed: Bool = false
   ) {
     self.code = code
     self.name = name
@@ -56,6 +60,7 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
     self.dimension = dimension
     self.repairable = repairable
     self.disclosure = disclosure
+    self.listed = listed
   }
 
   /// The bound that applies to a record of this category with the given severity.
@@ -64,7 +69,7 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case code, name, polarity, dimension, repairable
+    case code, name, polarity, dimension, repairable, listed
     case subjectKinds = "subject_kinds"
     case disclosure = "disclosure_days"
   }
@@ -77,6 +82,7 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
     polarity = try c.decode(Polarity.self, forKey: .polarity)
     dimension = try c.decode(String.self, forKey: .dimension)
     repairable = try c.decode(Bool.self, forKey: .repairable)
+    listed = try c.decodeIfPresent(Bool.self, forKey: .listed) ?? false
     let bounds = try c.decode([String: DisclosureBound].self, forKey: .disclosure)
     var disclosure: [Severity: DisclosureBound] = [:]
     for (key, bound) in bounds {
@@ -97,6 +103,7 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
     try c.encode(polarity, forKey: .polarity)
     try c.encode(dimension, forKey: .dimension)
     try c.encode(repairable, forKey: .repairable)
+    try c.encode(listed, forKey: .listed)
     try c.encode(
       Dictionary(uniqueKeysWithValues: disclosure.map { ($0.key.rawValue, $0.value) }),
       forKey: .disclosure)

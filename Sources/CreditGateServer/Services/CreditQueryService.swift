@@ -57,13 +57,11 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       guard let subject = try await gateway.store.subject(code: code.value) else {
         throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
       }
-      let today = gateway.today
-      let granted = Set(scope.granted)
-      let records = try await gateway.store.records(subjectCode: code.value).filter { record in
-        granted.contains(record.content.category)
-          && Disclosure.isDisclosable(
-            record, category: gateway.lists.category(record.content.category), today: today)
-      }
+      let profile = ProfileAssembler.assemble(
+        subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
+        purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
+        models: gateway.evaluationModels, today: gateway.today)
+      let records = profile.records
       facts.categoriesDisclosed = scope.granted
       facts.recordsDisclosed = records.count
       return .with {
@@ -76,6 +74,9 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
         $0.records = records.map {
           Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
         }
+        if let evaluation = profile.evaluation { $0.evaluation = .init(evaluation) }
+        $0.lists = profile.memberships.map(Creditgate_V1_ListMembership.init)
+        $0.measures = profile.measures.map(Creditgate_V1_AppliedMeasure.init)
         $0.withheld = scope.withheld.map { item in
           .with {
             $0.category = item.category
@@ -91,11 +92,29 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
   ) async throws -> ServerResponse<Creditgate_V1_CheckMeasuresResponse> {
     try await gateway.handle(
       .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
-    ) { _, facts in
-      facts.subjectCode = request.message.subjectCode
-      facts.purpose = request.message.purpose
-      facts.consentID = request.message.consentID
-      throw GatewayError.notYetImplemented
+    ) { caller, facts in
+      let message = request.message
+      facts.subjectCode = message.subjectCode
+      facts.purpose = message.purpose
+      facts.consentID = message.consentID
+      let code = try SubjectCode.validated(message.subjectCode)
+      facts.subjectCode = code.value
+      let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
+      try requireStatutory(purpose)
+      guard let subject = try await gateway.store.subject(code: code.value) else {
+        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
+      }
+      let scope = try gateway.policy.categories(
+        requested: [], purpose: purpose, institution: caller.institution)
+      let profile = ProfileAssembler.assemble(
+        subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
+        purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
+        models: gateway.evaluationModels, today: gateway.today)
+      facts.reason = profile.decision.rawValue
+      return .with {
+        $0.decision = profile.decision.rawValue
+        $0.measures = profile.measures.map(Creditgate_V1_AppliedMeasure.init)
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import Crypto
 /// Everything the services share: the lists, the institutions, storage, the audit writer.
 public struct Gateway: Sendable {
   public let lists: PublishedLists
+  public let evaluationModels: EvaluationModels
   public let policy: AccessPolicy
   public let authenticator: Authenticator
   public let store: any CreditStore
@@ -19,11 +20,13 @@ public struct Gateway: Sendable {
   public let logger: Logger
 
   public init(
-    lists: PublishedLists, institutions: [Institution], revokedSerials: [String],
+    lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
+    revokedSerials: [String],
     store: any CreditStore, auditLog: any AuditLogStore, pseudonymizer: Pseudonymizer,
     auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
   ) {
     self.lists = lists
+    self.evaluationModels = evaluationModels
     self.policy = AccessPolicy(lists: lists)
     self.authenticator = Authenticator(institutions: institutions, revokedSerials: revokedSerials)
     self.store = store

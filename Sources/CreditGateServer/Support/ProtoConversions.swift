@@ -170,3 +170,39 @@ extension MeasureTrigger {
     return ""
   }
 }
+
+extension Creditgate_V1_Evaluation {
+  init(_ evaluation: Evaluation) {
+    self.init()
+    modelVersion = evaluation.modelVersion
+    grade = evaluation.grade
+    total = Int32(evaluation.total)
+    dimensions = evaluation.dimensions.map { dimension in
+      .with {
+        $0.dimension = dimension.dimension
+        $0.score = Int32(dimension.score)
+        $0.factors = dimension.factors.map(\.description)
+      }
+    }
+  }
+}
+
+extension Creditgate_V1_ListMembership {
+  init(_ membership: ListMembership) {
+    self.init()
+    list = membership.list.rawValue
+    recordIds = membership.recordIDs
+  }
+}
+
+extension Creditgate_V1_AppliedMeasure {
+  init(_ applied: AppliedMeasure) {
+    self.init()
+    measure = applied.measure.code
+    effect = applied.measure.effect.rawValue
+    description_p = applied.measure.description
+    legalBasis = applied.measure.legalBasis
+    triggerRecordIds = applied.triggerRecordIDs
+    triggerList = applied.triggerList?.rawValue ?? ""
+  }
+}

@@ -1,0 +1,56 @@
+/// The two lists derived from records (DESIGN §5); never edited by hand.
+public enum CreditList: String, Sendable, Hashable, CaseIterable, Codable {
+  /// 严重失信主体名单: an active serious record of a listed category.
+  case seriousDishonesty = "serious-dishonesty"
+  /// 红名单: an honour on record and no trust-breaking record in three years.
+  case red
+}
+
+/// A subject's place on a derived list, with the records that put it there.
+public struct ListMembership: Sendable, Hashable {
+  public var list: CreditList
+  public var recordIDs: [String]
+
+  public init(list: CreditList, recordIDs: [String]) {
+    self.list = list
+    self.recordIDs = recordIDs
+  }
+}
+
+public enum DerivedLists {
+  /// How long a subject must have no trust-breaking record to be on the red list.
+  public static let redListCleanYears = 3
+  public static let honourCategory = "honour"
+
+  /// The lists `records` put a subject on, on `today`. Only records a query may see count;
+  /// revoked and repaired records leave the lists at once.
+  public static func memberships(
+    records: [CreditRecord], lists: PublishedLists, today: LocalDate
+  ) -> [ListMembership] {
+    let current = records.filter {
+      Disclosure.isDisclosable($0, category: lists.category($0.content.category), today: today)
+    }
+    var memberships: [ListMembership] = []
+    let serious = current.filter { record in
+      record.status == .active && record.content.severity == .serious
+        && lists.category(record.content.category)?.listed == true
+    }
+    if !serious.isEmpty {
+      memberships.append(ListMembership(list: .seriousDishonesty, recordIDs: serious.map(\.id)))
+    }
+    let honours = current.filter { $0.status == .active && $0.content.category == honourCategory }
+    let (y, m, d) = today.parts
+    let since =
+      LocalDate(year: y - redListCleanYears, month: m, day: d)
+      ?? LocalDate(year: y - redListCleanYears, month: m, day: d - 1)!
+    let recentBreach = records.contains { record in
+      record.status != .revoked && record.status != .repaired
+        && lists.category(record.content.category)?.polarity == .trustBreaking
+        && record.content.actDate > since
+    }
+    if !honours.isEmpty, !recentBreach {
+      memberships.append(ListMembership(list: .red, recordIDs: honours.map(\.id)))
+    }
+    return memberships
+  }
+}
