@@ -55,7 +55,8 @@ public struct GatewayServer: Service {
     }
   }
 
-  static func openStorage(_ url: String) throws -> (any CreditStore, any AuditLogStore) {
+  /// Opens the stores a storage URL names: `sqlite:PATH` or `memory:`.
+  public static func openStorage(_ url: String) throws -> (any CreditStore, any AuditLogStore) {
     if url.hasPrefix("sqlite:") {
       let store = try SQLiteStore(path: String(url.dropFirst("sqlite:".count)))
       return (store, store)

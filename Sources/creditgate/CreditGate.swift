@@ -6,6 +6,6 @@ struct CreditGate: AsyncParsableCommand {
     commandName: "creditgate",
     abstract: "A query gateway for public credit information: authorized, audited lookups over mutual TLS.",
     subcommands: [
-      Serve.self, Certs.self, Verify.self, Profile.self, Audit.self,
+      Serve.self, Certs.self, Seed.self, Verify.self, Profile.self, Measures.self, Lists.self, Audit.self,
     ])
 }

@@ -64,6 +64,86 @@ struct Profile: AsyncParsableCommand {
     }
     print(response.records.isEmpty ? "no records disclosed" : table.render())
     for item in response.withheld { print("withheld: \(item.category): \(item.reason)") }
+    for membership in response.lists {
+      print("list: \(membership.list) \(membership.recordIds.joined(separator: ", "))")
+    }
+    if response.hasEvaluation {
+      let evaluation = response.evaluation
+      print("evaluation: grade \(evaluation.grade), total \(evaluation.total) (model \(evaluation.modelVersion))")
+      for dimension in evaluation.dimensions {
+        let factors = dimension.factors.isEmpty ? "" : "  " + dimension.factors.joined(separator: "; ")
+        print("  \(dimension.dimension): \(dimension.score)\(factors)")
+      }
+    }
+    printMeasures(response.measures)
     print("query_id: \(response.queryID)")
+  }
+}
+
+func printMeasures(_ measures: [Creditgate_V1_AppliedMeasure]) {
+  for measure in measures {
+    let trigger = measure.triggerList.isEmpty ? measure.triggerRecordIds.joined(separator: ", ") : "list \(measure.triggerList)"
+    print("measure: \(measure.effect) \(measure.measure) — \(measure.description_p) [\(measure.legalBasis)] (trigger: \(trigger))")
+  }
+}
+
+struct Measures: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check which joint reward and punishment measures apply to a subject for a purpose.")
+  @Argument(help: "The subject code.") var subjectCode: String
+  @Option(help: "The purpose from the application list.") var purpose: String
+  @Option(help: "The consent id, for consent-based purposes.") var consent = ""
+  @OptionGroup var client: ClientOptions
+
+  func run() async throws {
+    let request = Creditgate_V1_CheckMeasuresRequest.with {
+      $0.subjectCode = subjectCode
+      $0.purpose = purpose
+      $0.consentID = consent
+    }
+    let response = try await client.call { grpc in
+      try await Creditgate_V1_CreditQuery.Client(wrapping: grpc).checkMeasures(request, metadata: client.metadata)
+    }
+    if client.json { return try client.printJSON(response) }
+    print("decision: \(response.decision)")
+    printMeasures(response.measures)
+    print("query_id: \(response.queryID)")
+  }
+}
+
+struct Lists: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Show the published lists: the catalogue, the application list and the measures.")
+  @OptionGroup var client: ClientOptions
+
+  func run() async throws {
+    let lists = try await client.call { grpc in
+      try await Creditgate_V1_Oversight.Client(wrapping: grpc).getPublishedLists(.init(), metadata: client.metadata)
+    }
+    if client.json { return try client.printJSON(lists) }
+    print("published lists, version \(lists.version)\n")
+    var categories = Table(headers: ["category", "name", "polarity", "dimension", "repairable"])
+    for category in lists.categories {
+      categories.rows.append([
+        category.code, category.name, String(describing: category.polarity), category.dimension,
+        category.repairable ? "yes" : "no",
+      ])
+    }
+    print(categories.render() + "\n")
+    var purposes = Table(headers: ["purpose", "name", "kind", "grade", "categories"])
+    for purpose in lists.purposes {
+      purposes.rows.append([
+        purpose.code, purpose.name, String(describing: purpose.kind), purpose.showsGrade ? "yes" : "no",
+        purpose.categories.joined(separator: ", "),
+      ])
+    }
+    print(purposes.render() + "\n")
+    var measures = Table(headers: ["measure", "effect", "trigger", "purposes", "legal basis"])
+    for measure in lists.measures {
+      measures.rows.append([
+        measure.code, measure.effect, measure.trigger, measure.purposes.joined(separator: ", "), measure.legalBasis,
+      ])
+    }
+    print(measures.render())
   }
 }
