@@ -5,7 +5,7 @@ import GRDB
 /// The embedded storage backend: one SQLite file in WAL mode (concurrent readers, one writer),
 /// opened through GRDB. Commits are synchronous (`synchronous = FULL`): when a write returns,
 /// it survives a crash or a power cut, which the audit log's fail-closed rule depends on.
-public final class SQLiteStore: CreditStore, AuditLogStore {
+public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
   private let pool: DatabasePool
 
   /// Opens (creating if needed) the database at `path` and migrates it.
@@ -70,6 +70,26 @@ public final class SQLiteStore: CreditStore, AuditLogStore {
           CREATE INDEX audit_institution ON audit_entry(institution_id, sequence);
           CREATE INDEX audit_time ON audit_entry(time_us);
           CREATE INDEX audit_subject ON audit_entry(subject_pseudonym, sequence);
+          """)
+    }
+    migrator.registerMigration("v2-consents") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE consent (
+            id TEXT PRIMARY KEY NOT NULL,
+            subject_code TEXT NOT NULL,
+            grantee_id TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            categories TEXT NOT NULL,
+            valid_from_us INTEGER NOT NULL,
+            valid_until_us INTEGER NOT NULL,
+            max_uses INTEGER NOT NULL,
+            uses INTEGER NOT NULL,
+            evidence_digest TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            revoked_at_us INTEGER
+          );
+          CREATE INDEX consent_subject ON consent(subject_code);
           """)
     }
     return migrator
@@ -226,7 +246,9 @@ public final class SQLiteStore: CreditStore, AuditLogStore {
       if method.hasPrefix("/") {
         add("method = ?", method)
       } else {
-        add("method LIKE ? ESCAPE '\\'", "%/" + Self.escapeLike(method))
+        // Exact, case-sensitive suffix match (LIKE would ignore case).
+        clauses.append("substr(method, -length(?)) = ?")
+        arguments += ["/" + method, "/" + method]
       }
     }
     add("outcome = ?", filter.outcome?.rawValue)
@@ -269,7 +291,74 @@ public final class SQLiteStore: CreditStore, AuditLogStore {
     Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
   }
 
-  private static func escapeLike(_ text: String) -> String {
-    text.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_")
+  // MARK: - Consents
+
+  public func insertConsent(_ consent: Consent) async throws {
+    try await pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO consent (id, subject_code, grantee_id, purpose, categories, valid_from_us,
+            valid_until_us, max_uses, uses, evidence_digest, recorded_by, revoked_at_us)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          consent.id, consent.subjectCode, consent.granteeID, consent.purpose,
+          consent.categories.joined(separator: ","), Self.microseconds(consent.validFrom),
+          Self.microseconds(consent.validUntil), consent.maxUses, consent.uses,
+          consent.evidenceDigest, consent.recordedBy, consent.revokedAt.map(Self.microseconds),
+        ])
+    }
+  }
+
+  public func consent(id: String) async throws -> Consent? {
+    try await pool.read { db in try Self.fetchConsent(db, id: id) }
+  }
+
+  public func consents(subjectCode: String) async throws -> [Consent] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM consent WHERE subject_code = ? ORDER BY valid_from_us DESC, id DESC",
+        arguments: [subjectCode]
+      ).map(Self.consent(from:))
+    }
+  }
+
+  public func revokeConsent(id: String, at: Date) async throws -> Consent? {
+    try await pool.write { db in
+      try db.execute(
+        sql: "UPDATE consent SET revoked_at_us = ? WHERE id = ? AND revoked_at_us IS NULL",
+        arguments: [Self.microseconds(at), id])
+      return try Self.fetchConsent(db, id: id)
+    }
+  }
+
+  public func useConsent(
+    id: String, check: @Sendable (Consent?) -> ConsentRules.Refusal?
+  ) async throws -> ConsentRules.Refusal? {
+    // One write transaction: no other query can spend the same use in between.
+    try await pool.write { db in
+      if let refusal = check(try Self.fetchConsent(db, id: id)) { return refusal }
+      try db.execute(sql: "UPDATE consent SET uses = uses + 1 WHERE id = ?", arguments: [id])
+      return nil
+    }
+  }
+
+  private static func fetchConsent(_ db: Database, id: String) throws -> Consent? {
+    try Row.fetchOne(db, sql: "SELECT * FROM consent WHERE id = ?", arguments: [id]).map(consent(from:))
+  }
+
+  private static func consent(from row: Row) -> Consent {
+    func date(_ column: String) -> Date? {
+      let micros: Int64? = row[column]
+      return micros.map { Date(timeIntervalSince1970: Double($0) / 1_000_000) }
+    }
+    let categories: String = row["categories"]
+    return Consent(
+      id: row["id"], subjectCode: row["subject_code"], granteeID: row["grantee_id"],
+      purpose: row["purpose"],
+      categories: categories.isEmpty ? [] : categories.split(separator: ",").map(String.init),
+      validFrom: date("valid_from_us")!, validUntil: date("valid_until_us")!,
+      maxUses: row["max_uses"], uses: row["uses"], evidenceDigest: row["evidence_digest"],
+      recordedBy: row["recorded_by"], revokedAt: date("revoked_at_us"))
   }
 }

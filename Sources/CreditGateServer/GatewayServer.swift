@@ -1,5 +1,4 @@
 public import CreditGateCore
-import CreditGateSQLite
 public import Foundation
 public import GRPCCore
 import GRPCNIOTransportHTTP2Posix
@@ -20,7 +19,7 @@ public struct GatewayServer: Service {
   ///   failing or in-memory ones here).
   public init(
     configuration: GatewayConfiguration, logger: Logger,
-    storage: (any CreditStore, any AuditLogStore)? = nil,
+    storage: GatewayStorage? = nil,
     clock: @escaping @Sendable () -> Date = { Date() },
     onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void
   ) async throws {
@@ -28,7 +27,7 @@ public struct GatewayServer: Service {
     let lists = try PublishedLists.load(from: listsDirectory)
     let evaluationModels = try EvaluationModels.load(from: listsDirectory, lists: lists)
     let institutions = try configuration.resolveInstitutions(lists: lists)
-    _ = try configuration.listenAddress()
+    try configuration.validate()
 
     let pki = DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory))
     let usesDevelopmentPKI =
@@ -39,11 +38,13 @@ public struct GatewayServer: Service {
       logger.notice("created the development PKI", metadata: ["certs": "\(pki.directory.path)"])
     }
 
-    let (store, auditLog) = try storage ?? Self.openStorage(configuration.storageURL)
+    let storage = try storage ?? GatewayStorage.open(configuration.storageURL)
+    let store = storage.credit
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
     self.gateway = Gateway(
       lists: lists, evaluationModels: evaluationModels, institutions: institutions, revokedSerials: configuration.revokedSerials,
-      store: store, auditLog: auditLog, pseudonymizer: Pseudonymizer(keyBytes: key),
+      storage: storage, pseudonymizer: Pseudonymizer(keyBytes: key),
+      consentMaximumDays: configuration.consentMaximumDays,
       auditOrigin: configuration.auditOrigin, clock: clock, logger: logger)
     self.configuration = configuration
     self.onListening = onListening
@@ -53,19 +54,6 @@ public struct GatewayServer: Service {
         into: store, lists: lists, institutions: institutions, today: gateway.today)
       logger.notice("loaded the demo data set", metadata: ["subjects": "\(DemoData.subjects.count)"])
     }
-  }
-
-  /// Opens the stores a storage URL names: `sqlite:PATH` or `memory:`.
-  public static func openStorage(_ url: String) throws -> (any CreditStore, any AuditLogStore) {
-    if url.hasPrefix("sqlite:") {
-      let store = try SQLiteStore(path: String(url.dropFirst("sqlite:".count)))
-      return (store, store)
-    }
-    if url == "memory:" {
-      let store = InMemoryStore()
-      return (store, store)
-    }
-    throw ConfigurationError("storage: \"\(url)\" is not sqlite:PATH or memory:")
   }
 
   public func run() async throws {

@@ -34,7 +34,7 @@ public struct TestGateway: Sendable {
   /// Runs `body` against a running gateway, then stops it and removes its folder.
   public static func withRunning<Result: Sendable>(
     configure: (inout GatewayConfiguration) throws -> Void = { _ in },
-    storage: (any CreditStore, any AuditLogStore)? = nil,
+    storage: GatewayStorage? = nil,
     _ body: (TestGateway) async throws -> Result
   ) async throws -> Result {
     let directory = FileManager.default.temporaryDirectory

@@ -237,7 +237,9 @@ struct GatewayEndToEndTests {
   func failClosed() async throws {
     let store = InMemoryStore()
     let auditLog = SwitchableAuditLog()
-    try await TestGateway.withRunning(storage: (store, auditLog)) { gateway in
+    try await TestGateway.withRunning(
+      storage: GatewayStorage(credit: store, auditLog: auditLog, consents: InMemoryConsentStore())
+    ) { gateway in
       let request = Creditgate_V1_GetProfileRequest.with {
         $0.subjectCode = Self.liNa
         $0.purpose = "civil-servant-recruitment"

@@ -44,8 +44,7 @@ public struct AuditEntry: Sendable, Hashable {
   ) {
     self.sequence = sequence
     self.origin = origin
-    // Microsecond precision, as every backend stores it, so an entry reads back unchanged.
-    self.time = Date(timeIntervalSince1970: (time.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+    self.time = time.roundedToMicroseconds
     self.institutionID = institutionID
     self.certificateFingerprint = certificateFingerprint
     self.operatorID = operatorID
@@ -107,8 +106,9 @@ public struct AuditFilter: Sendable, Hashable {
     if let outcome, entry.outcome != outcome { return false }
     if let purpose, entry.purpose != purpose { return false }
     if let subjectPseudonym, entry.subjectPseudonym != subjectPseudonym { return false }
-    if let from, entry.time < from { return false }
-    if let until, entry.time >= until { return false }
+    // Bounds at microsecond precision, as the backends store times.
+    if let from, entry.time < from.roundedToMicroseconds { return false }
+    if let until, entry.time >= until.roundedToMicroseconds { return false }
     return true
   }
 }

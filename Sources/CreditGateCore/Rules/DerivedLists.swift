@@ -46,7 +46,7 @@ public enum DerivedLists {
     let recentBreach = records.contains { record in
       record.status != .revoked && record.status != .repaired
         && lists.category(record.content.category)?.polarity == .trustBreaking
-        && record.content.actDate > since
+        && record.content.actDate >= since
     }
     if !honours.isEmpty, !recentBreach {
       memberships.append(ListMembership(list: .red, recordIDs: honours.map(\.id)))

@@ -1,3 +1,4 @@
+public import Foundation
 import Synchronization
 
 /// An in-memory `CreditStore` and `AuditLogStore`, for tests and as the reference semantics.
@@ -14,7 +15,10 @@ public final class InMemoryStore: CreditStore, AuditLogStore {
 
   public func registerSubjects(_ subjects: [Subject]) async throws {
     state.withLock { state in
-      for subject in subjects { state.subjects[subject.code] = subject }
+      for subject in subjects {
+        // The kind follows from the code; a re-registration updates the name only.
+        state.subjects[subject.code, default: subject].name = subject.name
+      }
     }
   }
 
@@ -84,5 +88,48 @@ public final class InMemoryStore: CreditStore, AuditLogStore {
 
   public func size() async throws -> UInt64 {
     state.withLock { UInt64($0.audit.count) }
+  }
+}
+
+/// In-memory consents, the reference semantics of `ConsentStore`.
+public final class InMemoryConsentStore: ConsentStore {
+  private let consents = Mutex([String: Consent]())
+
+  public init() {}
+
+  public func insertConsent(_ consent: Consent) async throws {
+    consents.withLock { $0[consent.id] = consent }
+  }
+
+  public func consent(id: String) async throws -> Consent? {
+    consents.withLock { $0[id] }
+  }
+
+  public func consents(subjectCode: String) async throws -> [Consent] {
+    consents.withLock { all in
+      all.values.filter { $0.subjectCode == subjectCode }
+        .sorted { ($0.validFrom, $0.id) > ($1.validFrom, $1.id) }
+    }
+  }
+
+  public func revokeConsent(id: String, at: Date) async throws -> Consent? {
+    consents.withLock { all in
+      guard var consent = all[id] else { return nil }
+      if consent.revokedAt == nil {
+        consent.revokedAt = at.roundedToMicroseconds
+        all[id] = consent
+      }
+      return consent
+    }
+  }
+
+  public func useConsent(
+    id: String, check: @Sendable (Consent?) -> ConsentRules.Refusal?
+  ) async throws -> ConsentRules.Refusal? {
+    consents.withLock { all in
+      if let refusal = check(all[id]) { return refusal }
+      all[id]?.uses += 1
+      return nil
+    }
   }
 }

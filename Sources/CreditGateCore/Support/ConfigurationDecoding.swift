@@ -12,11 +12,7 @@ public enum ConfigurationDecoding {
     }
     switch error {
     case .dataCorrupted(let context):
-      // JSONSerialization's underlying error carries the byte offset; turn it into a line.
-      if let underlying = context.underlyingError as NSError?,
-        let index = underlying.userInfo["NSJSONSerializationErrorIndex"] as? Int
-      {
-        let line = data.prefix(index).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+      if context.codingPath.isEmpty, let line = syntaxErrorLine(in: data) {
         return "line \(line): not valid JSON"
       }
       return "\(path(context)): \(context.debugDescription)"
@@ -26,6 +22,25 @@ public enum ConfigurationDecoding {
       return "\(path(context)): \(context.debugDescription)"
     @unknown default:
       return "\(error)"
+    }
+  }
+
+  /// The line of a JSON syntax error. `JSONDecoder` on Linux does not carry the position, so
+  /// parse again with `JSONSerialization`, whose error names the byte offset — in its user info
+  /// on some platforms, only in its message ("around character N") on others.
+  static func syntaxErrorLine(in data: Data) -> Int? {
+    do {
+      _ = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
+      return nil
+    } catch let error as NSError {
+      var offset = error.userInfo["NSJSONSerializationErrorIndex"] as? Int
+      if offset == nil, let message = error.userInfo[NSDebugDescriptionErrorKey] as? String,
+        let range = message.range(of: "character [0-9]+", options: .regularExpression)
+      {
+        offset = Int(message[range].dropFirst("character ".count))
+      }
+      guard let offset else { return nil }
+      return data.prefix(offset).reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
     }
   }
 }

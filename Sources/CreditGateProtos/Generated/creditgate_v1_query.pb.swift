@@ -73,6 +73,9 @@ public nonisolated struct Creditgate_V1_VerifyIdentityRequest: Sendable {
 
   public var purpose: String = String()
 
+  /// required when the purpose is consent-based
+  public var consentID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -195,7 +198,7 @@ nonisolated extension Creditgate_V1_IdentityResult: SwiftProtobuf._ProtoNameProv
 
 nonisolated extension Creditgate_V1_VerifyIdentityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VerifyIdentityRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_code\0\u{1}name\0\u{1}purpose\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_code\0\u{1}name\0\u{1}purpose\0\u{3}consent_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -206,6 +209,7 @@ nonisolated extension Creditgate_V1_VerifyIdentityRequest: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularStringField(value: &self.subjectCode) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.purpose) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.consentID) }()
       default: break
       }
     }
@@ -221,6 +225,9 @@ nonisolated extension Creditgate_V1_VerifyIdentityRequest: SwiftProtobuf.Message
     if !self.purpose.isEmpty {
       try visitor.visitSingularStringField(value: self.purpose, fieldNumber: 3)
     }
+    if !self.consentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.consentID, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -228,6 +235,7 @@ nonisolated extension Creditgate_V1_VerifyIdentityRequest: SwiftProtobuf.Message
     if lhs.subjectCode != rhs.subjectCode {return false}
     if lhs.name != rhs.name {return false}
     if lhs.purpose != rhs.purpose {return false}
+    if lhs.consentID != rhs.consentID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

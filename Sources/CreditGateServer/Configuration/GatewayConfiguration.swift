@@ -24,6 +24,8 @@ public struct GatewayConfiguration: Sendable {
   public var auditOrigin = "creditgate.local/audit"
   /// The secret key of the audit pseudonyms; created on first start. Default: `<data_dir>/pseudonym.key`.
   public var pseudonymKeyFile: String?
+  /// The longest a consent may run, in days (no lifetime consent).
+  public var consentMaximumDays = ConsentRules.defaultMaximumDays
   /// Whether a new database receives the demo data set.
   public var demoData = true
   public var institutions: [InstitutionConfiguration] = []
@@ -42,6 +44,14 @@ public struct GatewayConfiguration: Sendable {
       (0...65535).contains(port), colon != listen.startIndex
     else { throw ConfigurationError("listen: \"\(listen)\" is not HOST:PORT") }
     return (String(listen[..<colon]), port)
+  }
+
+  /// Checks the settings that need no other file.
+  public func validate() throws(ConfigurationError) {
+    _ = try listenAddress()
+    guard (1...3650).contains(consentMaximumDays) else {
+      throw ConfigurationError("consent.max_days: must be between 1 and 3650, got \(consentMaximumDays)")
+    }
   }
 
   /// Resolves the institutions against the published lists, checking every reference.
@@ -133,6 +143,7 @@ extension GatewayConfiguration: Decodable {
     case listsDirectory = "lists_dir"
     case tls, audit
     case revokedSerials = "revoked_serials"
+    case consent
     case demoData = "demo_data"
   }
 
@@ -144,6 +155,13 @@ extension GatewayConfiguration: Decodable {
       case certificate
       case privateKey = "private_key"
       case clientCA = "client_ca"
+    }
+  }
+
+  struct ConsentKeys: Decodable {
+    var maxDays: Int?
+    enum CodingKeys: String, CodingKey {
+      case maxDays = "max_days"
     }
   }
 
@@ -174,6 +192,9 @@ extension GatewayConfiguration: Decodable {
       pseudonymKeyFile = audit.pseudonymKeyFile
     }
     revokedSerials = try c.decodeIfPresent([String].self, forKey: .revokedSerials) ?? []
+    if let consent = try c.decodeIfPresent(ConsentKeys.self, forKey: .consent) {
+      consentMaximumDays = consent.maxDays ?? consentMaximumDays
+    }
     demoData = try c.decodeIfPresent(Bool.self, forKey: .demoData) ?? demoData
     institutions = try c.decodeIfPresent([InstitutionConfiguration].self, forKey: .institutions) ?? []
   }

@@ -4,6 +4,7 @@ public import GRPCCore
 public import Logging
 import SwiftProtobuf
 import Crypto
+import CreditGateSQLite
 
 /// Everything the services share: the lists, the institutions, storage, the audit writer.
 public struct Gateway: Sendable {
@@ -13,6 +14,10 @@ public struct Gateway: Sendable {
   public let authenticator: Authenticator
   public let store: any CreditStore
   public let auditLog: any AuditLogStore
+  public let consents: any ConsentStore
+  public let quota: QuotaLimiter
+  /// The longest a consent may run.
+  public let consentMaximumDays: Int
   public let auditWriter: AuditWriter
   public let pseudonymizer: Pseudonymizer
   public let auditOrigin: String
@@ -21,17 +26,20 @@ public struct Gateway: Sendable {
 
   public init(
     lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
-    revokedSerials: [String],
-    store: any CreditStore, auditLog: any AuditLogStore, pseudonymizer: Pseudonymizer,
+    revokedSerials: [String], storage: GatewayStorage, pseudonymizer: Pseudonymizer,
+    consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
     auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
   ) {
     self.lists = lists
     self.evaluationModels = evaluationModels
     self.policy = AccessPolicy(lists: lists)
     self.authenticator = Authenticator(institutions: institutions, revokedSerials: revokedSerials)
-    self.store = store
-    self.auditLog = auditLog
-    self.auditWriter = AuditWriter(store: auditLog)
+    self.store = storage.credit
+    self.auditLog = storage.auditLog
+    self.consents = storage.consents
+    self.quota = QuotaLimiter()
+    self.consentMaximumDays = consentMaximumDays
+    self.auditWriter = AuditWriter(store: storage.auditLog)
     self.pseudonymizer = pseudonymizer
     self.auditOrigin = auditOrigin
     self.clock = clock
@@ -39,6 +47,32 @@ public struct Gateway: Sendable {
   }
 
   public var today: LocalDate { LocalDate(clock()) }
+}
+
+/// The stores a gateway works on; one backend usually provides all three.
+public struct GatewayStorage: Sendable {
+  public var credit: any CreditStore
+  public var auditLog: any AuditLogStore
+  public var consents: any ConsentStore
+
+  public init(credit: any CreditStore, auditLog: any AuditLogStore, consents: any ConsentStore) {
+    self.credit = credit
+    self.auditLog = auditLog
+    self.consents = consents
+  }
+
+  /// Opens the stores a storage URL names: `sqlite:PATH`, or `memory:` for throw-away stores.
+  public static func open(_ url: String) throws -> GatewayStorage {
+    if url.hasPrefix("sqlite:") {
+      let store = try SQLiteStore(path: String(url.dropFirst("sqlite:".count)))
+      return GatewayStorage(credit: store, auditLog: store, consents: store)
+    }
+    if url == "memory:" {
+      let store = InMemoryStore()
+      return GatewayStorage(credit: store, auditLog: store, consents: InMemoryConsentStore())
+    }
+    throw ConfigurationError("storage: \"\(url)\" is not sqlite:PATH or memory:")
+  }
 }
 
 /// What a handler learns while it works and the audit entry records.
@@ -154,6 +188,13 @@ extension Gateway {
       commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
     do {
       try policy.authorize(caller.institution, service: service, method: context.descriptor.method)
+      if service == .creditQuery,
+        !quota.allow(caller.institution.id, quotaPerMinute: caller.institution.quotaPerMinute, now: clock())
+      {
+        throw GatewayError(
+          .resourceExhausted,
+          "query quota of \(caller.institution.quotaPerMinute) per minute is spent; try again shortly")
+      }
       if requiresOperator {
         let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
         guard !operatorID.trimmingCharacters(in: .whitespaces).isEmpty else {
