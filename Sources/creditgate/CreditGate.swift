@@ -6,6 +6,7 @@ struct CreditGate: AsyncParsableCommand {
     commandName: "creditgate",
     abstract: "A query gateway for public credit information: authorized, audited lookups over mutual TLS.",
     subcommands: [
-      Serve.self, Certs.self, Seed.self, Verify.self, Profile.self, Measures.self, Lists.self, Audit.self,
+      Serve.self, Certs.self, Seed.self, Verify.self, Profile.self, Measures.self, ConsentCommand.self, Lists.self,
+      Audit.self,
     ])
 }

@@ -24,7 +24,13 @@ public enum ConsentRules {
 
     public var code: Code
     public var detail: String
-    public var description: String { "consent \(code): \(detail)" }
+
+    public init(code: Code, detail: String) {
+      self.code = code
+      self.detail = detail
+    }
+
+    public var description: String { "\(code): \(detail)" }
 
     public var error: GatewayError { .denied(description, field: "consent_id") }
   }

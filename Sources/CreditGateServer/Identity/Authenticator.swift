@@ -19,6 +19,9 @@ public struct Authenticator: Sendable {
     self.revokedSerials = Set(revokedSerials.map(Self.normalizeSerial))
   }
 
+  /// The configured institution with this id.
+  public func institution(_ id: String) -> Institution? { institutions[id] }
+
   /// What the audit log records about a caller that could not be authenticated.
   public struct Claim: Sendable {
     public var commonName: String

@@ -25,8 +25,11 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       facts.subjectCode = code.value
       let name = message.name.trimmingCharacters(in: .whitespacesAndNewlines)
       guard !name.isEmpty else { throw GatewayError.invalid("name", "is required") }
+      facts.consentID = message.consentID
       let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      try requireStatutory(purpose)
+      _ = try await queryScope(
+        caller: caller, purpose: purpose, requested: [], subjectCode: code.value,
+        consentID: message.consentID)
       let subject = try await gateway.store.subject(code: code.value)
       return .with {
         switch subject {
@@ -51,12 +54,12 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       let code = try SubjectCode.validated(message.subjectCode)
       facts.subjectCode = code.value
       let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      try requireStatutory(purpose)
-      let scope = try gateway.policy.categories(
-        requested: message.categories, purpose: purpose, institution: caller.institution)
       guard let subject = try await gateway.store.subject(code: code.value) else {
         throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
       }
+      let scope = try await queryScope(
+        caller: caller, purpose: purpose, requested: message.categories, subjectCode: code.value,
+        consentID: message.consentID)
       let profile = ProfileAssembler.assemble(
         subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
         purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
@@ -100,12 +103,12 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       let code = try SubjectCode.validated(message.subjectCode)
       facts.subjectCode = code.value
       let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      try requireStatutory(purpose)
       guard let subject = try await gateway.store.subject(code: code.value) else {
         throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
       }
-      let scope = try gateway.policy.categories(
-        requested: [], purpose: purpose, institution: caller.institution)
+      let scope = try await queryScope(
+        caller: caller, purpose: purpose, requested: [], subjectCode: code.value,
+        consentID: message.consentID)
       let profile = ProfileAssembler.assemble(
         subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
         purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
@@ -118,14 +121,37 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     }
   }
 
-  /// Consent-kind purposes need the consent checks of a later issue; until then they are
-  /// refused rather than answered without consent.
-  private func requireStatutory(_ purpose: Purpose) throws(GatewayError) {
-    guard purpose.kind == .statutory else {
-      throw GatewayError(
-        .unimplemented, field: "purpose",
-        "consent-based purposes are not served yet: no query is answered without a consent check")
+  /// The categories a query answers. A statutory purpose needs only the access policy; a
+  /// consent-based one also needs a consent valid now for this subject, grantee and purpose that
+  /// covers the categories returned — checked and counted as one use, atomically. Without
+  /// explicitly requested categories, the answer narrows to what the consent covers.
+  private func queryScope(
+    caller: Caller, purpose: Purpose, requested: [String], subjectCode: String, consentID: String
+  ) async throws -> (granted: [String], withheld: [(category: String, reason: String)]) {
+    var scope = try gateway.policy.categories(
+      requested: requested, purpose: purpose, institution: caller.institution)
+    guard purpose.kind == .consent else { return scope }
+    guard !consentID.isEmpty else {
+      throw ConsentRules.Refusal(
+        code: .noConsent, detail: "purpose \(purpose.code) needs the subject's consent; send consent_id"
+      ).error
     }
+    if requested.isEmpty, let consent = try await gateway.consents.consent(id: consentID) {
+      let uncovered = scope.granted.filter { !consent.categories.contains($0) }
+      scope.granted.removeAll { uncovered.contains($0) }
+      scope.withheld += uncovered.map { ($0, "not covered by the consent") }
+    }
+    let categories = scope.granted
+    let grantee = caller.institution.id
+    let now = gateway.clock()
+    if let refusal = try await gateway.consents.useConsent(id: consentID, check: { consent in
+      ConsentRules.check(
+        consent, subjectCode: subjectCode, grantee: grantee, purpose: purpose.code,
+        categories: categories, now: now)
+    }) {
+      throw refusal.error
+    }
+    return scope
   }
 }
 
