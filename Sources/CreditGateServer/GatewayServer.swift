@@ -74,7 +74,7 @@ public struct GatewayServer: Service {
       services: [
         CreditQueryService(gateway: gateway), CreditRecordsService(gateway: gateway),
         ConsentsService(gateway: gateway), SubjectRightsService(gateway: gateway),
-        OversightService(gateway: gateway), HealthService(),
+        OversightService(gateway: gateway), HealthService(gateway: gateway),
       ])
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask {

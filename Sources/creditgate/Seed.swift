@@ -10,7 +10,7 @@ struct Seed: AsyncParsableCommand {
   @Option(help: "How many subjects (about 90% persons, 8% enterprises, 2% government bodies).")
   var subjects: Int
   @Option(help: "The seed: the same seed and --as-of give the same data.") var seed: UInt64 = 1
-  @Option(help: "Record dates are relative to this day (YYYY-MM-DD; default today).") var asOf: String?
+  @Option(help: "Record dates are relative to this day (YYYY-MM-DD; default today in China).") var asOf: String?
   @Option(help: "Folder of the default database.") var data = "data"
   @Option(help: "sqlite:PATH (default sqlite:<data>/creditgate.sqlite).") var storage: String?
   @Option(help: "Folder of the published lists.") var lists = "config"
@@ -24,7 +24,7 @@ struct Seed: AsyncParsableCommand {
 
   func run() async throws {
     let published = try PublishedLists.load(from: URL(filePath: lists))
-    let day = asOf.flatMap(LocalDate.init(iso:)) ?? LocalDate(Date())
+    let day = asOf.flatMap(LocalDate.init(iso:)) ?? SubjectCode.todayInChina()
     let population = SyntheticPopulation(seed: seed, asOf: day, lists: published)
     let store = try GatewayStorage.open(storage ?? "sqlite:\(data)/creditgate.sqlite").credit
     let start = ContinuousClock.now

@@ -55,6 +55,24 @@ public struct PublishedLists: Sendable {
         throw ListError(
           file: Self.measuresFile, "measure \"\(measure.code)\" names unknown purpose \"\(code)\"")
       }
+      let trigger = measure.trigger
+      switch (trigger.list, trigger.category) {
+      case (let list?, nil):
+        guard CreditList(rawValue: list) != nil else {
+          let known = CreditList.allCases.map(\.rawValue).joined(separator: ", ")
+          throw ListError(
+            file: Self.measuresFile, "measure \"\(measure.code)\": list \"\(list)\" is not one of \(known)")
+        }
+        guard trigger.minSeverity == nil else {
+          throw ListError(
+            file: Self.measuresFile, "measure \"\(measure.code)\": min_severity goes with a category trigger")
+        }
+      case (nil, .some): break
+      default:
+        throw ListError(
+          file: Self.measuresFile,
+          "measure \"\(measure.code)\": the trigger must name exactly one of list or category")
+      }
       if let code = measure.trigger.category, byCode[code] == nil {
         throw ListError(
           file: Self.measuresFile, "measure \"\(measure.code)\" names unknown category \"\(code)\"")

@@ -104,6 +104,11 @@ public struct EvaluationModels: Sendable, Codable {
       }
     }
     for kind in SubjectKind.allCases {
+      let claims = models.filter { $0.subjectKinds.contains(kind) }
+      guard claims.count <= 1 else {
+        throw ListError(
+          file: file, "\(kind.rawValue) is claimed by more than one model: \(claims.map(\.version).joined(separator: ", "))")
+      }
       guard let model = model(for: kind) else {
         throw ListError(file: file, "no model for \(kind.rawValue)")
       }

@@ -478,6 +478,9 @@ public nonisolated struct Creditgate_V1_AuditEntry: @unchecked Sendable {
     set {_uniqueStorage()._reason = newValue}
   }
 
+  /// The categories within the scope of the answer (the purpose's, narrowed by the request,
+  /// the institution and the consent), whether or not they held records: that a category was
+  /// empty is itself disclosed.
   public var categoriesDisclosed: [String] {
     get {_storage._categoriesDisclosed}
     set {_uniqueStorage()._categoriesDisclosed = newValue}
@@ -488,7 +491,8 @@ public nonisolated struct Creditgate_V1_AuditEntry: @unchecked Sendable {
     set {_uniqueStorage()._recordsDisclosed = newValue}
   }
 
-  /// SHA-256 of the response message, hex
+  /// SHA-256 (hex) of the deterministic encoding of the response with query_id left 0; for a
+  /// stream, of the messages' encodings one after the other. Empty for a refused call.
   public var responseDigest: String {
     get {_storage._responseDigest}
     set {_uniqueStorage()._responseDigest = newValue}

@@ -31,13 +31,15 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
         caller: caller, purpose: purpose, requested: [], subjectCode: code.value,
         consentID: message.consentID)
       let subject = try await gateway.store.subject(code: code.value)
-      return .with {
+      let result: Creditgate_V1_IdentityResult =
         switch subject {
-        case nil: $0.result = .notFound
-        case let subject? where subject.name == name: $0.result = .match
-        default: $0.result = .mismatch
+        case nil: .notFound
+        case let subject? where subject.name == name: .match
+        default: .mismatch
         }
-      }
+      // The log keeps the answer (never the name), so that probing by mismatches shows.
+      facts.reason = result == .match ? "MATCH" : result == .mismatch ? "MISMATCH" : "NOT_FOUND"
+      return .with { $0.result = result }
     }
   }
 
@@ -54,12 +56,14 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       let code = try SubjectCode.validated(message.subjectCode)
       facts.subjectCode = code.value
       let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      guard let subject = try await gateway.store.subject(code: code.value) else {
-        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
-      }
+      // Consent before existence: without a consent, whether a person is registered is not
+      // for the asking.
       let scope = try await queryScope(
         caller: caller, purpose: purpose, requested: message.categories, subjectCode: code.value,
         consentID: message.consentID)
+      guard let subject = try await gateway.store.subject(code: code.value) else {
+        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
+      }
       let profile = ProfileAssembler.assemble(
         subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
         purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
@@ -103,12 +107,12 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       let code = try SubjectCode.validated(message.subjectCode)
       facts.subjectCode = code.value
       let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      guard let subject = try await gateway.store.subject(code: code.value) else {
-        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
-      }
       let scope = try await queryScope(
         caller: caller, purpose: purpose, requested: [], subjectCode: code.value,
         consentID: message.consentID)
+      guard let subject = try await gateway.store.subject(code: code.value) else {
+        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
+      }
       let profile = ProfileAssembler.assemble(
         subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
         purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,

@@ -46,7 +46,8 @@ public struct Gateway: Sendable {
     self.logger = logger
   }
 
-  public var today: LocalDate { LocalDate(clock()) }
+  /// Today's date in China (UTC+8): disclosure periods and birth dates run on the local calendar.
+  public var today: LocalDate { SubjectCode.todayInChina(now: clock()) }
 }
 
 /// The stores a gateway works on; one backend usually provides all three.

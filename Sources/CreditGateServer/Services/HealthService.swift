@@ -1,20 +1,35 @@
 public import CreditGateProtos
+import Foundation
 public import GRPCCore
 
 /// The standard `grpc.health.v1.Health` service. It discloses nothing and load balancers call
 /// it constantly, so it is the one service that is not audited (DESIGN §8).
+/// Like everything else it needs a certificate of a configured institution.
 public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
+  let authenticator: Authenticator
+  let clock: @Sendable () -> Date
+
   /// Services this gateway serves; `""` is the server as a whole.
   static let known: Set<String> = [
     "", "creditgate.v1.CreditQuery", "creditgate.v1.CreditRecords", "creditgate.v1.Consents",
     "creditgate.v1.SubjectRights", "creditgate.v1.Oversight",
   ]
 
-  public init() {}
+  public init(gateway: Gateway) {
+    self.authenticator = gateway.authenticator
+    self.clock = gateway.clock
+  }
+
+  private func authenticate(_ context: ServerContext) throws {
+    if case .failure(let failure) = authenticator.authenticate(context, now: clock()) {
+      throw RPCError(code: .unauthenticated, message: failure.error.message)
+    }
+  }
 
   public func check(
     request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
   ) async throws -> Grpc_Health_V1_HealthCheckResponse {
+    try authenticate(context)
     guard Self.known.contains(request.service) else {
       throw RPCError(code: .notFound, message: "service: unknown service")
     }
@@ -28,6 +43,7 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     response: RPCWriter<Grpc_Health_V1_HealthCheckResponse>,
     context: ServerContext
   ) async throws {
+    try authenticate(context)
     try await response.write(
       .with { $0.status = Self.known.contains(request.service) ? .serving : .serviceUnknown })
   }

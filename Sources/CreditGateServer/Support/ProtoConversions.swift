@@ -99,7 +99,10 @@ extension Creditgate_V1_AuditEntry {
     self.init()
     sequence = entry.sequence
     origin = entry.origin
-    time = Google_Protobuf_Timestamp(date: entry.time)
+    // Exactly from the microseconds: `Timestamp(date:)` goes through floating point and can be
+    // a few nanoseconds off, which would change the leaf.
+    let (seconds, nanos) = entry.time.protobufSecondsAndNanos
+    time = Google_Protobuf_Timestamp(seconds: seconds, nanos: nanos)
     institutionID = entry.institutionID
     certificateFingerprint = entry.certificateFingerprint
     operatorID = entry.operatorID
