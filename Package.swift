@@ -91,7 +91,10 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
-    .testTarget(name: "CreditGateCoreTests", dependencies: ["CreditGateCore"]),
+    .testTarget(
+      name: "CreditGateCoreTests",
+      dependencies: ["CreditGateCore", .product(name: "Crypto", package: "swift-crypto")]
+    ),
     .testTarget(name: "CreditGateStorageTests", dependencies: ["CreditGateCore", "CreditGateSQLite"]),
     .testTarget(
       name: "CreditGateServerTests",
@@ -100,6 +103,7 @@ let package = Package(
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "X509", package: "swift-certificates"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]
     ),
   ],

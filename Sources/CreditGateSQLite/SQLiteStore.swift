@@ -92,6 +92,11 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
           CREATE INDEX consent_subject ON consent(subject_code);
           """)
     }
+    migrator.registerMigration("v3-leaf-hash") { db in
+      // The leaf hash as computed when the entry was appended (RFC 9162 leaf of its
+      // deterministic encoding). An entry changed later no longer matches it.
+      try db.execute(sql: "ALTER TABLE audit_entry ADD COLUMN leaf_hash BLOB")
+    }
     return migrator
   }
 
@@ -213,8 +218,8 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
             INSERT INTO audit_entry (sequence, origin, time_us, institution_id,
               certificate_fingerprint, operator_id, method, purpose, consent_id,
               subject_pseudonym, outcome, status_code, reason, categories_disclosed,
-              records_disclosed, response_digest)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              records_disclosed, response_digest, leaf_hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         return try entries.map { entry in
           var entry = entry
@@ -225,7 +230,7 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
             entry.institutionID, entry.certificateFingerprint, entry.operatorID, entry.method,
             entry.purpose, entry.consentID, entry.subjectPseudonym, entry.outcome.rawValue,
             entry.statusCode, entry.reason, entry.categoriesDisclosed.joined(separator: ","),
-            entry.recordsDisclosed, entry.responseDigest,
+            entry.recordsDisclosed, entry.responseDigest, Data(entry.leafHash),
           ])
           return entry
         }
@@ -263,6 +268,18 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     return try await pool.read { db in
       try Row.fetchAll(db, sql: query, arguments: queryArguments).map(Self.entry(from:))
     }
+  }
+
+  public func leafHashes() async throws -> [[UInt8]] {
+    let stored = try await pool.read { db in
+      try Optional<Data>.fetchAll(db, sql: "SELECT leaf_hash FROM audit_entry ORDER BY sequence")
+    }
+    // Entries written before the column existed have none: recompute those from the entries.
+    if stored.contains(where: { $0 == nil }) {
+      let entries = try await search(AuditFilter(limit: Int.max))
+      return zip(stored, entries).map { hash, entry in hash.map { Array($0) } ?? entry.leafHash }
+    }
+    return stored.map { Array($0!) }
   }
 
   public func size() async throws -> UInt64 {

@@ -41,10 +41,14 @@ public struct GatewayServer: Service {
     let storage = try storage ?? GatewayStorage.open(configuration.storageURL)
     let store = storage.credit
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
+    let signer = try NoteSigner(
+      name: configuration.auditOrigin,
+      privateKeyRaw: Array(try KeyFile.loadOrCreate(path: configuration.signingKeyPath, bytes: 32)))
+    let tree = try MerkleTree(leafHashes: try await storage.auditLog.leafHashes())
     self.gateway = Gateway(
       lists: lists, evaluationModels: evaluationModels, institutions: institutions, revokedSerials: configuration.revokedSerials,
       storage: storage, pseudonymizer: Pseudonymizer(keyBytes: key),
-      consentMaximumDays: configuration.consentMaximumDays,
+      consentMaximumDays: configuration.consentMaximumDays, auditTree: tree, auditSigner: signer,
       auditOrigin: configuration.auditOrigin, clock: clock, logger: logger)
     self.configuration = configuration
     self.onListening = onListening

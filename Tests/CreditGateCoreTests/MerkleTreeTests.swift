@@ -1,7 +1,6 @@
+@testable import CreditGateCore
 import Crypto
 import Testing
-
-@testable import CreditGateCore
 
 extension MerkleTreeTests {
   /// The certificate-transparency test data (RFC 6962 test suites of CT, Trillian and

@@ -1,8 +1,7 @@
+@testable import CreditGateCore
 import Crypto
 import Foundation
 import Testing
-
-@testable import CreditGateCore
 
 @Suite("Signed notes and checkpoints")
 struct SignedNoteTests {
@@ -17,8 +16,8 @@ struct SignedNoteTests {
 
       """
     static let note =
-      text + "\n\u{2014} PeterNeumann "
-      + "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+      text + "\n\u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2"
+      + "pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
     static var seed: [UInt8] { Array(Data(base64Encoded: signerKeyBase64)!.dropFirst()) }
   }
 

@@ -1,10 +1,9 @@
 import CreditGateCore
 import CreditGateProtos
+@testable import CreditGateServer
 import Foundation
 import SwiftProtobuf
 import Testing
-
-@testable import CreditGateServer
 
 /// `AuditEntry.leafBytes` is written by hand; SwiftProtobuf is the reference it must match byte
 /// for byte, since anyone re-encoding a served `AuditEntry` must get the same leaf hash.

@@ -10,6 +10,10 @@ import Synchronization
 ///
 /// `append` returns only after the entry is durable, and throws if the store failed; the
 /// caller must then disclose nothing (fail closed).
+///
+/// The writer also keeps the log's Merkle tree (RFC 9162): each committed batch appends its
+/// leaves in O(log n) and, when a signer is given, is covered by a new signed checkpoint —
+/// one signature per batch, not per entry.
 public final class AuditWriter: Sendable {
   private enum Signal {
     case committed(AuditEntry)
@@ -30,6 +34,8 @@ public final class AuditWriter: Sendable {
     var signals: [UInt64: Signal] = [:]
     var waiters: [UInt64: CheckedContinuation<Signal, Never>] = [:]
     var batches = 0
+    var tree: MerkleTree
+    var checkpoint: SignedCheckpoint?
 
     mutating func deliver(_ signal: Signal, to ticket: UInt64) {
       if let waiter = waiters.removeValue(forKey: ticket) {
@@ -41,10 +47,40 @@ public final class AuditWriter: Sendable {
   }
 
   private let store: any AuditLogStore
-  private let state = Mutex(State())
+  private let signer: NoteSigner?
+  private let origin: String
+  private let state: Mutex<State>
 
-  public init(store: any AuditLogStore) {
+  /// - Parameters:
+  ///   - tree: the tree of the entries already in the store (see `AuditLogStore.leafHashes`).
+  ///   - signer: signs a checkpoint after every batch; its name is the log's origin.
+  public init(store: any AuditLogStore, tree: MerkleTree = MerkleTree(), signer: NoteSigner? = nil) {
     self.store = store
+    self.signer = signer
+    self.origin = signer?.name ?? ""
+    var state = State(tree: tree)
+    if let signer {
+      state.checkpoint = Self.sign(tree: tree, origin: signer.name, signer: signer)
+    }
+    self.state = Mutex(state)
+  }
+
+  /// Opens a writer over a store's existing log, rebuilding the tree from its leaf hashes.
+  public static func open(store: any AuditLogStore, signer: NoteSigner?) async throws -> AuditWriter {
+    AuditWriter(store: store, tree: try MerkleTree(leafHashes: try await store.leafHashes()), signer: signer)
+  }
+
+  /// The latest signed checkpoint (nil without a signer).
+  public var checkpoint: SignedCheckpoint? { state.withLock { $0.checkpoint } }
+
+  /// The tree as it stands; proofs are computed on this snapshot.
+  public var tree: MerkleTree { state.withLock { $0.tree } }
+
+  private static func sign(tree: MerkleTree, origin: String, signer: NoteSigner) -> SignedCheckpoint? {
+    guard let checkpoint = try? Checkpoint(origin: origin, size: tree.size, rootHash: tree.rootHash) else {
+      return nil
+    }
+    return SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))
   }
 
   /// How many commits the writer has made; with concurrent callers, fewer than the entries.
@@ -90,7 +126,7 @@ public final class AuditWriter: Sendable {
       defer { state.pending.removeAll(keepingCapacity: true) }
       return state.pending
     }
-    let result: Result<[AuditEntry], any Error>
+    var result: Result<[AuditEntry], any Error>
     do {
       let committed = try await store.append(batch.map(\.entry))
       guard committed.count == batch.count else {
@@ -100,8 +136,21 @@ public final class AuditWriter: Sendable {
     } catch {
       result = .failure(error)
     }
+    // Leaf hashes and the signature are computed outside the lock.
+    let leaves = (try? result.get())?.map(\.leafHash) ?? []
     state.withLock { state in
       state.batches += 1
+      if case .success(let committed) = result {
+        if committed.first?.sequence == state.tree.size + 1 {
+          for leaf in leaves { state.tree.append(leafHash: leaf) }
+          if let signer {
+            state.checkpoint = Self.sign(tree: state.tree, origin: origin, signer: signer)
+          }
+        } else {
+          // Another writer appended to this log: the tree no longer describes it. Fail closed.
+          result = .failure(AuditTreeMismatch(treeSize: state.tree.size, sequence: committed.first?.sequence ?? 0))
+        }
+      }
       for (index, pending) in batch.enumerated() {
         switch result {
         case .success(let committed): state.deliver(.committed(committed[index]), to: pending.ticket)
@@ -114,6 +163,20 @@ public final class AuditWriter: Sendable {
         state.leaderActive = false
       }
     }
+  }
+}
+
+/// A checkpoint and its C2SP signed note.
+public struct SignedCheckpoint: Sendable, Hashable {
+  public var checkpoint: Checkpoint
+  public var note: String
+}
+
+struct AuditTreeMismatch: Error, CustomStringConvertible {
+  var treeSize: UInt64
+  var sequence: UInt64
+  var description: String {
+    "audit log has entry \(sequence) where the tree of \(treeSize) leaves expected \(treeSize + 1): another writer shares this log"
   }
 }
 

@@ -25,4 +25,21 @@ public protocol AuditLogStore: Sendable {
   func search(_ filter: AuditFilter) async throws -> [AuditEntry]
   /// The number of entries in the log.
   func size() async throws -> UInt64
+  /// The leaf hash of every entry, in sequence order, as recorded when it was appended. The
+  /// default recomputes them from the entries; a backend that stores them returns the stored
+  /// ones, so that an entry altered afterwards no longer matches its hash.
+  func leafHashes() async throws -> [[UInt8]]
+}
+
+extension AuditLogStore {
+  public func leafHashes() async throws -> [[UInt8]] {
+    var hashes: [[UInt8]] = []
+    var after: UInt64 = 0
+    while true {
+      let page = try await search(AuditFilter(afterSequence: after, limit: 10_000))
+      guard let last = page.last else { return hashes }
+      hashes += page.map(\.leafHash)
+      after = last.sequence
+    }
+  }
 }

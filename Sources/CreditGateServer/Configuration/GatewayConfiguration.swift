@@ -24,6 +24,9 @@ public struct GatewayConfiguration: Sendable {
   public var auditOrigin = "creditgate.local/audit"
   /// The secret key of the audit pseudonyms; created on first start. Default: `<data_dir>/pseudonym.key`.
   public var pseudonymKeyFile: String?
+  /// The Ed25519 key that signs the audit log's checkpoints; created on first start. Default:
+  /// `<data_dir>/audit-signing.key`.
+  public var signingKeyFile: String?
   /// The longest a consent may run, in days (no lifetime consent).
   public var consentMaximumDays = ConsentRules.defaultMaximumDays
   /// Whether a new database receives the demo data set.
@@ -37,6 +40,7 @@ public struct GatewayConfiguration: Sendable {
   public var serverKeyPath: String { serverKey ?? "\(certsDirectory)/server-key.pem" }
   public var clientCAPath: String { clientCA ?? "\(certsDirectory)/ca.pem" }
   public var pseudonymKeyPath: String { pseudonymKeyFile ?? "\(dataDirectory)/pseudonym.key" }
+  public var signingKeyPath: String { signingKeyFile ?? "\(dataDirectory)/audit-signing.key" }
 
   /// The listening host and port.
   public func listenAddress() throws(ConfigurationError) -> (host: String, port: Int) {
@@ -168,9 +172,11 @@ extension GatewayConfiguration: Decodable {
   struct AuditKeys: Decodable {
     var origin: String?
     var pseudonymKeyFile: String?
+    var signingKeyFile: String?
     enum CodingKeys: String, CodingKey {
       case origin
       case pseudonymKeyFile = "pseudonym_key_file"
+      case signingKeyFile = "signing_key_file"
     }
   }
 
@@ -190,6 +196,7 @@ extension GatewayConfiguration: Decodable {
     if let audit = try c.decodeIfPresent(AuditKeys.self, forKey: .audit) {
       auditOrigin = audit.origin ?? auditOrigin
       pseudonymKeyFile = audit.pseudonymKeyFile
+      signingKeyFile = audit.signingKeyFile
     }
     revokedSerials = try c.decodeIfPresent([String].self, forKey: .revokedSerials) ?? []
     if let consent = try c.decodeIfPresent(ConsentKeys.self, forKey: .consent) {

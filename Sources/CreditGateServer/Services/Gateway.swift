@@ -28,6 +28,7 @@ public struct Gateway: Sendable {
     lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
     revokedSerials: [String], storage: GatewayStorage, pseudonymizer: Pseudonymizer,
     consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
+    auditTree: MerkleTree = MerkleTree(), auditSigner: NoteSigner? = nil,
     auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
   ) {
     self.lists = lists
@@ -39,7 +40,7 @@ public struct Gateway: Sendable {
     self.consents = storage.consents
     self.quota = QuotaLimiter()
     self.consentMaximumDays = consentMaximumDays
-    self.auditWriter = AuditWriter(store: storage.auditLog)
+    self.auditWriter = AuditWriter(store: storage.auditLog, tree: auditTree, signer: auditSigner)
     self.pseudonymizer = pseudonymizer
     self.auditOrigin = auditOrigin
     self.clock = clock
