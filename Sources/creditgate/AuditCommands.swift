@@ -1,12 +1,17 @@
 import ArgumentParser
 import CreditGateProtos
 import CreditGateServer
+import CreditGateCore
+import Crypto
 import Foundation
 import SwiftProtobuf
 
 struct Audit: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Review the audit log (privacy office).", subcommands: [Search.self])
+    abstract: "Review and verify the audit log (privacy office).",
+    subcommands: [
+      Search.self, Checkpoint.self, Export.self, Verify.self, PublicKey.self,
+    ])
 
   struct Search: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Search the audit log.")
@@ -65,6 +70,143 @@ struct Audit: AsyncParsableCommand {
       }
       print(table.render())
       print("\(entries.count) entries")
+    }
+  }
+}
+
+extension Audit {
+  struct PublicKey: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "public-key",
+      abstract: "Print the checkpoint verifier key (C2SP signed-note vkey) of this gateway's log.")
+    @Option(help: "The configuration file (for the log's origin).") var config = "config/gateway.json"
+    @Option(help: "Folder of the keys (default: the configuration's data_dir).") var data: String?
+
+    func run() throws {
+      var configuration = try GatewayConfiguration.load(from: config)
+      if let data { configuration.dataDirectory = data }
+      let path = configuration.signingKeyPath
+      guard let key = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("no signing key at \(path): start the gateway once to create it")
+      }
+      print(try NoteSigner(name: configuration.auditOrigin, privateKeyRaw: Array(key)).publicVerifierKey)
+    }
+  }
+
+  struct Checkpoint: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Fetch the latest signed checkpoint (C2SP tlog-checkpoint) and keep it.")
+    @Option(help: "Write the signed note here (default: print it).") var out: String?
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+      let checkpoint = try await client.call { grpc in
+        try await Creditgate_V1_Oversight.Client(wrapping: grpc).getCheckpoint(.init(), metadata: client.metadata)
+      }
+      if client.json { return try client.printJSON(checkpoint) }
+      if let out {
+        try checkpoint.signedNote.write(toFile: out, atomically: true, encoding: .utf8)
+        print("checkpoint of \(checkpoint.treeSize) entries written to \(out)")
+      } else {
+        print(checkpoint.signedNote, terminator: "")
+      }
+    }
+  }
+
+  struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Export the audit log as JSON lines (each entry with its recorded leaf hash).")
+    @Option(help: "The file to write.") var out: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+      FileManager.default.createFile(atPath: out, contents: nil)
+      guard let file = FileHandle(forWritingAtPath: out) else { throw ValidationError("cannot write \(out)") }
+      defer { try? file.close() }
+      var options = JSONEncodingOptions()
+      options.preserveProtoFieldNames = true
+      // Up to the log's size now: the export calls are audited too, so the log grows as it goes.
+      let size = try await client.call { grpc in
+        try await Creditgate_V1_Oversight.Client(wrapping: grpc).getCheckpoint(.init(), metadata: client.metadata)
+      }.treeSize
+      var after: UInt64 = 0
+      var count = 0
+      while after < size {
+        let page = try await client.call { grpc in
+          try await Creditgate_V1_Oversight.Client(wrapping: grpc).exportAuditLog(
+            .with {
+              $0.afterSequence = after
+              $0.limit = 10_000
+            }, metadata: client.metadata
+          ) { response in
+            var page: [Creditgate_V1_ExportedAuditEntry] = []
+            for try await item in response.messages { page.append(item) }
+            return page
+          }
+        }
+        guard let last = page.last else { break }
+        for item in page where item.entry.sequence <= size {
+          file.write(Data((try item.jsonString(options: options) + "\n").utf8))
+        }
+        count += page.count(where: { $0.entry.sequence <= size })
+        after = last.entry.sequence
+        FileHandle.standardError.write(Data("\rexported \(count) entries".utf8))
+      }
+      FileHandle.standardError.write(Data("\n".utf8))
+      print("exported \(count) entries to \(out)")
+    }
+  }
+
+  struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Verify an exported log offline against a signed checkpoint.",
+      discussion: """
+        Checks the checkpoint's Ed25519 signature with the verifier key, recomputes every \
+        entry's leaf hash from its deterministic encoding (RFC 9162), names the first entry \
+        that does not match the hash recorded when it was appended, and recomputes the tree \
+        root at the checkpoint's size.
+        """)
+    @Option(help: "The export (JSON lines from `audit export`).") var export: String
+    @Option(help: "The signed checkpoint (from `audit checkpoint --out`).") var checkpoint: String
+    @Option(help: "The verifier key (from `audit public-key`).") var key: String
+
+    func run() throws {
+      let verifier = try NoteVerifier(vkey: key.trimmingCharacters(in: .whitespacesAndNewlines))
+      let signed = try verifier.verify(note: String(contentsOfFile: checkpoint, encoding: .utf8))
+      print("checkpoint: signature good; origin \(signed.origin), \(signed.size) entries")
+      var tree = MerkleTree()
+      var firstMismatch: UInt64?
+      var lineNumber = 0
+      for line in try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n") {
+        lineNumber += 1
+        let item = try Creditgate_V1_ExportedAuditEntry(jsonString: String(line))
+        guard item.entry.sequence == tree.size + 1 else {
+          throw ValidationError("line \(lineNumber): entry \(item.entry.sequence) where \(tree.size + 1) was expected")
+        }
+        guard item.entry.origin == signed.origin else {
+          throw ValidationError("entry \(item.entry.sequence): origin \(item.entry.origin) is not the checkpoint's")
+        }
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        let leaf = MerkleTree.hashLeaf(try item.entry.serializedBytes(options: options) as [UInt8])
+        if firstMismatch == nil, leaf != Array(item.leafHash) {
+          firstMismatch = item.entry.sequence
+        }
+        tree.append(leafHash: leaf)
+      }
+      if let firstMismatch {
+        print("entry \(firstMismatch): does not match the leaf hash recorded when it was appended")
+        throw ExitCode.failure
+      }
+      guard tree.size >= signed.size else {
+        print("the export holds \(tree.size) entries; the checkpoint covers \(signed.size)")
+        throw ExitCode.failure
+      }
+      guard try tree.rootHash(size: signed.size) == signed.rootHash else {
+        print("the root of the first \(signed.size) entries does not match the checkpoint")
+        throw ExitCode.failure
+      }
+      print("verified: \(tree.size) entries; the first \(signed.size) match the signed checkpoint")
     }
   }
 }

@@ -33,6 +33,19 @@ public enum Creditgate_V1_Oversight: Sendable {
                 type: .serverStreaming
             )
         }
+        /// Namespace for "ExportAuditLog" metadata.
+        public enum ExportAuditLog: Sendable {
+            /// Request type for "ExportAuditLog".
+            public typealias Input = Creditgate_V1_ExportAuditLogRequest
+            /// Response type for "ExportAuditLog".
+            public typealias Output = Creditgate_V1_ExportedAuditEntry
+            /// Descriptor for "ExportAuditLog".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "creditgate.v1.Oversight"),
+                method: "ExportAuditLog",
+                type: .serverStreaming
+            )
+        }
         /// Namespace for "GetCheckpoint" metadata.
         public enum GetCheckpoint: Sendable {
             /// Request type for "GetCheckpoint".
@@ -179,6 +192,7 @@ public enum Creditgate_V1_Oversight: Sendable {
         /// Descriptors for all methods in the "creditgate.v1.Oversight" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SearchAuditLog.descriptor,
+            ExportAuditLog.descriptor,
             GetCheckpoint.descriptor,
             GetInclusionProof.descriptor,
             GetConsistencyProof.descriptor,
@@ -234,6 +248,25 @@ extension Creditgate_V1_Oversight {
             request: GRPCCore.StreamingServerRequest<Creditgate_V1_SearchAuditLogRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_AuditEntry>
+
+        /// Handle the "ExportAuditLog" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+        /// > input of `creditgate audit verify`.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Creditgate_V1_ExportAuditLogRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Creditgate_V1_ExportedAuditEntry` messages.
+        func exportAuditLog(
+            request: GRPCCore.StreamingServerRequest<Creditgate_V1_ExportAuditLogRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_ExportedAuditEntry>
 
         /// Handle the "GetCheckpoint" method.
         ///
@@ -417,6 +450,25 @@ extension Creditgate_V1_Oversight {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_AuditEntry>
 
+        /// Handle the "ExportAuditLog" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+        /// > input of `creditgate audit verify`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Creditgate_V1_ExportAuditLogRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Creditgate_V1_ExportedAuditEntry` messages.
+        func exportAuditLog(
+            request: GRPCCore.ServerRequest<Creditgate_V1_ExportAuditLogRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_ExportedAuditEntry>
+
         /// Handle the "GetCheckpoint" method.
         ///
         /// - Parameters:
@@ -598,6 +650,26 @@ extension Creditgate_V1_Oversight {
             context: GRPCCore.ServerContext
         ) async throws
 
+        /// Handle the "ExportAuditLog" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+        /// > input of `creditgate audit verify`.
+        ///
+        /// - Parameters:
+        ///   - request: A `Creditgate_V1_ExportAuditLogRequest` message.
+        ///   - response: A response stream of `Creditgate_V1_ExportedAuditEntry` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func exportAuditLog(
+            request: Creditgate_V1_ExportAuditLogRequest,
+            response: GRPCCore.RPCWriter<Creditgate_V1_ExportedAuditEntry>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
         /// Handle the "GetCheckpoint" method.
         ///
         /// - Parameters:
@@ -770,6 +842,17 @@ extension Creditgate_V1_Oversight.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Creditgate_V1_Oversight.Method.ExportAuditLog.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_ExportAuditLogRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_ExportedAuditEntry>(),
+            handler: { request, context in
+                try await self.exportAuditLog(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Creditgate_V1_Oversight.Method.GetCheckpoint.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_GetCheckpointRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_Checkpoint>(),
@@ -901,6 +984,17 @@ extension Creditgate_V1_Oversight.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_AuditEntry> {
         let response = try await self.searchAuditLog(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
+    }
+
+    public func exportAuditLog(
+        request: GRPCCore.StreamingServerRequest<Creditgate_V1_ExportAuditLogRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_ExportedAuditEntry> {
+        let response = try await self.exportAuditLog(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1040,6 +1134,23 @@ extension Creditgate_V1_Oversight.SimpleServiceProtocol {
             metadata: [:],
             producer: { writer in
                 try await self.searchAuditLog(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func exportAuditLog(
+        request: GRPCCore.ServerRequest<Creditgate_V1_ExportAuditLogRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_ExportedAuditEntry> {
+        return GRPCCore.StreamingServerResponse<Creditgate_V1_ExportedAuditEntry>(
+            metadata: [:],
+            producer: { writer in
+                try await self.exportAuditLog(
                     request: request.message,
                     response: writer,
                     context: context
@@ -1224,6 +1335,30 @@ extension Creditgate_V1_Oversight {
             deserializer: some GRPCCore.MessageDeserializer<Creditgate_V1_AuditEntry>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Creditgate_V1_AuditEntry>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ExportAuditLog" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+        /// > input of `creditgate audit verify`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Creditgate_V1_ExportAuditLogRequest` message.
+        ///   - serializer: A serializer for `Creditgate_V1_ExportAuditLogRequest` messages.
+        ///   - deserializer: A deserializer for `Creditgate_V1_ExportedAuditEntry` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func exportAuditLog<Result>(
+            request: GRPCCore.ClientRequest<Creditgate_V1_ExportAuditLogRequest>,
+            serializer: some GRPCCore.MessageSerializer<Creditgate_V1_ExportAuditLogRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Creditgate_V1_ExportedAuditEntry>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Creditgate_V1_ExportedAuditEntry>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetCheckpoint" method.
@@ -1478,6 +1613,39 @@ extension Creditgate_V1_Oversight {
             try await self.client.serverStreaming(
                 request: request,
                 descriptor: Creditgate_V1_Oversight.Method.SearchAuditLog.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ExportAuditLog" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+        /// > input of `creditgate audit verify`.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Creditgate_V1_ExportAuditLogRequest` message.
+        ///   - serializer: A serializer for `Creditgate_V1_ExportAuditLogRequest` messages.
+        ///   - deserializer: A deserializer for `Creditgate_V1_ExportedAuditEntry` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func exportAuditLog<Result>(
+            request: GRPCCore.ClientRequest<Creditgate_V1_ExportAuditLogRequest>,
+            serializer: some GRPCCore.MessageSerializer<Creditgate_V1_ExportAuditLogRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Creditgate_V1_ExportedAuditEntry>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Creditgate_V1_ExportedAuditEntry>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Creditgate_V1_Oversight.Method.ExportAuditLog.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1843,6 +2011,34 @@ extension Creditgate_V1_Oversight.ClientProtocol {
         )
     }
 
+    /// Call the "ExportAuditLog" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+    /// > input of `creditgate audit verify`.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Creditgate_V1_ExportAuditLogRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportAuditLog<Result>(
+        request: GRPCCore.ClientRequest<Creditgate_V1_ExportAuditLogRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Creditgate_V1_ExportedAuditEntry>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.exportAuditLog(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_ExportAuditLogRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_ExportedAuditEntry>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "GetCheckpoint" method.
     ///
     /// - Parameters:
@@ -2143,6 +2339,38 @@ extension Creditgate_V1_Oversight.ClientProtocol {
             metadata: metadata
         )
         return try await self.searchAuditLog(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ExportAuditLog" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The whole log in sequence order, each entry with its leaf hash as recorded at append: the
+    /// > input of `creditgate audit verify`.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func exportAuditLog<Result>(
+        _ message: Creditgate_V1_ExportAuditLogRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Creditgate_V1_ExportedAuditEntry>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Creditgate_V1_ExportAuditLogRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.exportAuditLog(
             request: request,
             options: options,
             onResponse: handleResponse

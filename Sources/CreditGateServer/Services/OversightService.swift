@@ -9,6 +9,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   let gateway: Gateway
   static let defaultLimit = 1000
   static let maximumLimit = 10_000
+  static let maximumExport = 100_000
 
   public init(gateway: Gateway) {
     self.gateway = gateway
@@ -67,19 +68,82 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getCheckpoint(
     request: ServerRequest<Creditgate_V1_GetCheckpointRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Checkpoint> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+      try checkOrigin(request.message.origin)
+      guard let signed = gateway.auditWriter.checkpoint else {
+        throw GatewayError(.failedPrecondition, "this gateway does not sign checkpoints")
+      }
+      return .with {
+        $0.origin = signed.checkpoint.origin
+        $0.treeSize = signed.checkpoint.size
+        $0.rootHash = Data(signed.checkpoint.rootHash)
+        $0.signedNote = signed.note
+      }
+    }
   }
 
   public func getInclusionProof(
     request: ServerRequest<Creditgate_V1_GetInclusionProofRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_InclusionProof> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+      let message = request.message
+      try checkOrigin(message.origin)
+      let tree = gateway.auditWriter.tree
+      let size = message.treeSize == 0 ? tree.size : message.treeSize
+      guard size <= tree.size else {
+        throw GatewayError.invalid("tree_size", "is larger than the log (\(tree.size) entries)")
+      }
+      guard message.sequence >= 1, message.sequence <= size else {
+        throw GatewayError.invalid("sequence", "must be between 1 and the tree size \(size)")
+      }
+      let proof = try tree.inclusionProof(leafIndex: message.sequence - 1, treeSize: size)
+      return .with {
+        $0.leafIndex = message.sequence - 1
+        $0.treeSize = size
+        $0.hashes = proof.map { Data($0) }
+      }
+    }
   }
 
   public func getConsistencyProof(
     request: ServerRequest<Creditgate_V1_GetConsistencyProofRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ConsistencyProof> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+      let message = request.message
+      try checkOrigin(message.origin)
+      let tree = gateway.auditWriter.tree
+      let second = message.secondSize == 0 ? tree.size : message.secondSize
+      guard second <= tree.size else {
+        throw GatewayError.invalid("second_size", "is larger than the log (\(tree.size) entries)")
+      }
+      guard message.firstSize <= second else {
+        throw GatewayError.invalid("first_size", "is larger than second_size")
+      }
+      let proof = try tree.consistencyProof(from: message.firstSize, to: second)
+      return .with { $0.hashes = proof.map { Data($0) } }
+    }
+  }
+
+  public func exportAuditLog(
+    request: ServerRequest<Creditgate_V1_ExportAuditLogRequest>, context: ServerContext
+  ) async throws -> StreamingServerResponse<Creditgate_V1_ExportedAuditEntry> {
+    try await gateway.handleStreaming(.oversight, metadata: request.metadata, context: context) {
+      _, facts in
+      let limit = request.message.limit == 0 ? Self.maximumExport : Int(request.message.limit)
+      guard limit <= Self.maximumExport else {
+        throw GatewayError.invalid("limit", "must be at most \(Self.maximumExport)")
+      }
+      let tree = gateway.auditWriter.tree
+      let entries = try await gateway.auditLog.search(
+        AuditFilter(afterSequence: request.message.afterSequence, limit: limit))
+      facts.recordsDisclosed = entries.count
+      return try entries.filter { $0.sequence <= tree.size }.map { entry in
+        try .with {
+          $0.entry = Creditgate_V1_AuditEntry(entry)
+          $0.leafHash = Data(try tree.leafHash(at: entry.sequence - 1))
+        }
+      }
+    }
   }
 
   public func getUsageStats(
@@ -122,6 +186,15 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_ListSuspensionsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListSuspensionsResponse> {
     try await gateway.notImplemented(.oversight, request, context)
+  }
+}
+
+extension OversightService {
+  /// An empty origin means this gateway's log; another one is not served here.
+  func checkOrigin(_ origin: String) throws(GatewayError) {
+    guard origin.isEmpty || origin == gateway.auditOrigin else {
+      throw GatewayError(.notFound, field: "origin", "this gateway serves the log \"\(gateway.auditOrigin)\"")
+    }
   }
 }
 
