@@ -10,7 +10,8 @@ struct Audit: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Review and verify the audit log (privacy office).",
     subcommands: [
-      Search.self, Checkpoint.self, Export.self, Verify.self, PublicKey.self,
+      Search.self, Stats.self, Anomalies.self, Checkpoint.self, Export.self, Verify.self,
+      PublicKey.self, AccessLog.self,
     ])
 
   struct Search: AsyncParsableCommand {
@@ -207,6 +208,95 @@ extension Audit {
         throw ExitCode.failure
       }
       print("verified: \(tree.size) entries; the first \(signed.size) match the signed checkpoint")
+    }
+  }
+}
+
+/// `--since` / `--until` as protobuf timestamps.
+struct TimeWindow: ParsableArguments {
+  @Option(help: "From this time (ISO 8601, inclusive).") var since: String?
+  @Option(help: "Until this time (ISO 8601, exclusive).") var until: String?
+
+  func timestamp(_ text: String?, _ flag: String) throws -> Google_Protobuf_Timestamp? {
+    guard let text else { return nil }
+    guard let date = try? Date(text, strategy: .iso8601) else {
+      throw ValidationError("--\(flag) must be an ISO 8601 time such as 2026-11-26T08:00:00Z")
+    }
+    return Google_Protobuf_Timestamp(date: date)
+  }
+}
+
+extension Audit {
+  struct Stats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Count calls per day, institution, method and outcome.")
+    @OptionGroup var window: TimeWindow
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+      var request = Creditgate_V1_GetUsageStatsRequest()
+      if let from = try window.timestamp(window.since, "since") { request.from = from }
+      if let until = try window.timestamp(window.until, "until") { request.until = until }
+      let stats = try await client.call { grpc in
+        try await Creditgate_V1_Oversight.Client(wrapping: grpc).getUsageStats(request, metadata: client.metadata)
+      }
+      if client.json { return try client.printJSON(stats) }
+      var table = Table(headers: ["day", "institution", "method", "outcome", "calls"])
+      for count in stats.counts {
+        table.rows.append([
+          count.day, count.institutionID, String(count.method.split(separator: "/").last ?? ""),
+          count.outcome, String(count.count),
+        ])
+      }
+      print(table.render())
+    }
+  }
+
+  struct Anomalies: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List anomalies in the access log (default: the last 24 hours), with the entries behind each.")
+    @OptionGroup var window: TimeWindow
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+      var request = Creditgate_V1_ListAnomaliesRequest()
+      if let from = try window.timestamp(window.since, "since") { request.from = from }
+      if let until = try window.timestamp(window.until, "until") { request.until = until }
+      let response = try await client.call { grpc in
+        try await Creditgate_V1_Oversight.Client(wrapping: grpc).listAnomalies(request, metadata: client.metadata)
+      }
+      if client.json { return try client.printJSON(response) }
+      if response.anomalies.isEmpty { print("no anomalies") }
+      for anomaly in response.anomalies {
+        let entries = anomaly.sequences.prefix(20).map(String.init).joined(separator: ", ")
+        print("\(anomaly.rule)  \(anomaly.institutionID)  \(anomaly.description_p)")
+        print("  entries: \(entries)\(anomaly.sequences.count > 20 ? ", …" : "")")
+      }
+    }
+  }
+
+  struct AccessLog: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "access-log",
+      abstract: "Through the portal: who queried a person, with inclusion proofs.")
+    @Argument(help: "The person's subject code.") var subjectCode: String
+    @OptionGroup var client: ClientOptions
+
+    func run() async throws {
+      let response = try await client.call { grpc in
+        try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).listAccessLog(
+          .with { $0.subjectCode = subjectCode }, metadata: client.metadata)
+      }
+      if client.json { return try client.printJSON(response) }
+      var table = Table(headers: ["query_id", "time", "institution", "purpose", "outcome", "proof"])
+      let formatter = ISO8601DateFormatter()
+      for entry in response.entries {
+        table.rows.append([
+          String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID, entry.purpose,
+          entry.outcome, "\(entry.inclusionProof.count) hashes @ \(entry.treeSize)",
+        ])
+      }
+      print(response.entries.isEmpty ? "nobody has queried this subject" : table.render())
     }
   }
 }

@@ -149,13 +149,60 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getUsageStats(
     request: ServerRequest<Creditgate_V1_GetUsageStatsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_UsageStats> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+      let message = request.message
+      let entries = try await gateway.auditEntries(
+        from: message.hasFrom ? message.from.date : nil, until: message.hasUntil ? message.until.date : nil)
+      struct Key: Hashable, Comparable {
+        var day: String, institution: String, method: String, outcome: String
+        static func < (a: Key, b: Key) -> Bool {
+          (a.day, a.institution, a.method, a.outcome) < (b.day, b.institution, b.method, b.outcome)
+        }
+      }
+      var counts: [Key: UInt64] = [:]
+      for entry in entries {
+        let key = Key(
+          day: SubjectCode.todayInChina(now: entry.time).iso, institution: entry.institutionID,
+          method: entry.method, outcome: entry.outcome.rawValue)
+        counts[key, default: 0] += 1
+      }
+      return .with {
+        $0.counts = counts.keys.sorted().map { key in
+          .with {
+            $0.day = key.day
+            $0.institutionID = key.institution
+            $0.method = key.method
+            $0.outcome = key.outcome
+            $0.count = counts[key]!
+          }
+        }
+      }
+    }
   }
 
   public func listAnomalies(
     request: ServerRequest<Creditgate_V1_ListAnomaliesRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAnomaliesResponse> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+      let message = request.message
+      // Default window: the last 24 hours.
+      let until = message.hasUntil ? message.until.date : gateway.clock()
+      let from = message.hasFrom ? message.from.date : until.addingTimeInterval(-86_400)
+      guard from <= until else { throw GatewayError.invalid("until", "is before from") }
+      let detector = AnomalyDetector(
+        consentPurposes: Set(gateway.lists.purposes.filter { $0.kind == .consent }.map(\.code)))
+      let anomalies = detector.detect(try await gateway.auditEntries(from: from, until: until))
+      return .with {
+        $0.anomalies = anomalies.map { anomaly in
+          .with {
+            $0.rule = anomaly.rule
+            $0.institutionID = anomaly.institutionID
+            $0.description_p = anomaly.description
+            $0.sequences = anomaly.sequences
+          }
+        }
+      }
+    }
   }
 
   public func listCases(
@@ -194,6 +241,20 @@ extension OversightService {
   func checkOrigin(_ origin: String) throws(GatewayError) {
     guard origin.isEmpty || origin == gateway.auditOrigin else {
       throw GatewayError(.notFound, field: "origin", "this gateway serves the log \"\(gateway.auditOrigin)\"")
+    }
+  }
+}
+
+extension Gateway {
+  /// Every audit entry in a time window, read page by page.
+  func auditEntries(from: Date?, until: Date?) async throws -> [AuditEntry] {
+    var entries: [AuditEntry] = []
+    var filter = AuditFilter(from: from, until: until, limit: 10_000)
+    while true {
+      let page = try await auditLog.search(filter)
+      entries += page
+      guard let last = page.last, page.count == filter.limit else { return entries }
+      filter.afterSequence = last.sequence
     }
   }
 }

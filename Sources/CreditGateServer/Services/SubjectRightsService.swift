@@ -1,4 +1,6 @@
 import CreditGateCore
+import Foundation
+import SwiftProtobuf
 public import CreditGateProtos
 public import GRPCCore
 
@@ -16,10 +18,41 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     try await gateway.notImplemented(.subjectRights, request, context)
   }
 
+  /// Who queried this person: every `CreditQuery` call about them — institution, time,
+  /// purpose, outcome — each with its inclusion proof against the latest signed checkpoint.
   public func listAccessLog(
     request: ServerRequest<Creditgate_V1_ListAccessLogRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAccessLogResponse> {
-    try await gateway.notImplemented(.subjectRights, request, context)
+    try await gateway.handle(.subjectRights, metadata: request.metadata, context: context) { _, facts in
+      facts.subjectCode = request.message.subjectCode
+      let code = try SubjectCode.validated(request.message.subjectCode)
+      facts.subjectCode = code.value
+      let tree = gateway.auditWriter.tree
+      let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? tree.size
+      var filter = AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value), limit: 10_000)
+      var entries: [AuditEntry] = []
+      while true {
+        let page = try await gateway.auditLog.search(filter)
+        entries += page.filter { $0.method.hasPrefix(AnomalyDetector.queryService) && $0.sequence <= size }
+        guard let last = page.last, page.count == filter.limit else { break }
+        filter.afterSequence = last.sequence
+      }
+      facts.recordsDisclosed = entries.count
+      return try .with {
+        $0.entries = try entries.map { entry in
+          let proof = try tree.inclusionProof(leafIndex: entry.sequence - 1, treeSize: size)
+          return .with {
+            $0.sequence = entry.sequence
+            $0.time = Google_Protobuf_Timestamp(date: entry.time)
+            $0.institutionID = entry.institutionID
+            $0.purpose = entry.purpose
+            $0.outcome = entry.outcome.rawValue
+            $0.inclusionProof = proof.map { $0.map { String(format: "%02x", $0) }.joined() }
+            $0.treeSize = size
+          }
+        }
+      }
+    }
   }
 
   public func fileObjection(
@@ -46,3 +79,5 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     try await gateway.notImplemented(.subjectRights, request, context)
   }
 }
+
+extension Creditgate_V1_ListAccessLogResponse: QueryIdentified {}
