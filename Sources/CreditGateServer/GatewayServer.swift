@@ -5,6 +5,7 @@ import GRPCNIOTransportHTTP2Posix
 public import Logging
 import Crypto
 public import ServiceLifecycle
+import Prometheus
 
 /// The gateway as a long-lived service: storage opened, keys and PKI in place, gRPC over
 /// mutual TLS on the configured address. Run it in a `ServiceGroup` for graceful shutdown.
@@ -12,6 +13,7 @@ public struct GatewayServer: Service {
   public let gateway: Gateway
   let configuration: GatewayConfiguration
   let onListening: @Sendable (_ host: String, _ port: Int) -> Void
+  let registry: PrometheusCollectorRegistry
 
   /// Prepares everything the server needs; a mistake in the configuration or the lists stops
   /// here with a message naming the file and the problem.
@@ -45,10 +47,13 @@ public struct GatewayServer: Service {
       name: configuration.auditOrigin,
       privateKeyRaw: Array(try KeyFile.loadOrCreate(path: configuration.signingKeyPath, bytes: 32)))
     let tree = try MerkleTree(leafHashes: try await storage.auditLog.leafHashes())
+    let registry = PrometheusCollectorRegistry()
+    self.registry = registry
     self.gateway = Gateway(
       lists: lists, evaluationModels: evaluationModels, institutions: institutions, revokedSerials: configuration.revokedSerials,
       storage: storage, pseudonymizer: Pseudonymizer(keyBytes: key),
       consentMaximumDays: configuration.consentMaximumDays, auditTree: tree, auditSigner: signer,
+      metrics: PrometheusMetricsFactory(registry: registry),
       auditOrigin: configuration.auditOrigin, clock: clock, logger: logger)
     self.configuration = configuration
     self.onListening = onListening
@@ -86,6 +91,23 @@ public struct GatewayServer: Service {
           try await server.serve()
         } onGracefulShutdown: {
           server.beginGracefulShutdown()
+        }
+      }
+      if let metricsListen = configuration.metricsListen {
+        let (metricsHost, metricsPort) = try GatewayConfiguration.split(metricsListen, key: "metrics_listen")
+        let endpoint = MetricsEndpoint(registry: registry, host: metricsHost, port: metricsPort, logger: gateway.logger)
+        let logger = gateway.logger
+        group.addTask {
+          // Metrics are an aid, not the service: if the port is taken, say so and go on.
+          do {
+            try await cancelWhenGracefulShutdown {
+              try await endpoint.run { port in
+                logger.notice("metrics at http://\(metricsHost):\(port)/metrics")
+              }
+            }
+          } catch {
+            logger.warning("metrics endpoint not started", metadata: ["error": "\(error)"])
+          }
         }
       }
       let address = try await transport.listeningAddress

@@ -28,6 +28,7 @@ public struct TestGateway: Sendable {
     configuration.dataDirectory = directory.appending(path: "data").path
     configuration.certsDirectory = directory.appending(path: "certs").path
     configuration.listen = "127.0.0.1:0"
+    configuration.metricsListen = nil
     return configuration
   }
 

@@ -13,6 +13,7 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Folder for the database and keys.") var data: String?
   @Option(help: "Folder of the development PKI.") var certs: String?
   @Option(help: "sqlite:PATH or memory:") var storage: String?
+  @Option(help: "HOST:PORT of the Prometheus metrics endpoint (plain HTTP).") var metricsListen: String?
   @Flag(help: "Do not load the demo data set into a new database.") var noDemoData = false
 
   func run() async throws {
@@ -27,6 +28,7 @@ struct Serve: AsyncParsableCommand {
     if let data { configuration.dataDirectory = data }
     if let certs { configuration.certsDirectory = certs }
     if let storage { configuration.storage = storage }
+    if let metricsListen { configuration.metricsListen = metricsListen }
     if noDemoData { configuration.demoData = false }
 
     let server = try await GatewayServer(configuration: configuration, logger: logger) { host, port in

@@ -6,6 +6,8 @@ public import Foundation
 public struct GatewayConfiguration: Sendable {
   /// `HOST:PORT` to listen on; port 0 picks a free port.
   public var listen = "127.0.0.1:8443"
+  /// `HOST:PORT` of the Prometheus metrics endpoint (plain HTTP); nil: no endpoint.
+  public var metricsListen: String?
   /// `sqlite:PATH`, or `memory:` for a throw-away store. Default: `sqlite:<data_dir>/creditgate.sqlite`.
   public var storage: String?
   /// Where the database and the keys created on first start live.
@@ -44,15 +46,20 @@ public struct GatewayConfiguration: Sendable {
 
   /// The listening host and port.
   public func listenAddress() throws(ConfigurationError) -> (host: String, port: Int) {
-    guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
-      (0...65535).contains(port), colon != listen.startIndex
-    else { throw ConfigurationError("listen: \"\(listen)\" is not HOST:PORT") }
-    return (String(listen[..<colon]), port)
+    try Self.split(listen, key: "listen")
+  }
+
+  static func split(_ address: String, key: String) throws(ConfigurationError) -> (host: String, port: Int) {
+    guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+      (0...65535).contains(port), colon != address.startIndex
+    else { throw ConfigurationError("\(key): \"\(address)\" is not HOST:PORT") }
+    return (String(address[..<colon]), port)
   }
 
   /// Checks the settings that need no other file.
   public func validate() throws(ConfigurationError) {
     _ = try listenAddress()
+    if let metricsListen { _ = try Self.split(metricsListen, key: "metrics_listen") }
     guard (1...3650).contains(consentMaximumDays) else {
       throw ConfigurationError("consent.max_days: must be between 1 and 3650, got \(consentMaximumDays)")
     }
@@ -142,6 +149,7 @@ public struct InstitutionConfiguration: Sendable, Hashable, Codable {
 extension GatewayConfiguration: Decodable {
   enum CodingKeys: String, CodingKey {
     case listen, storage, institutions
+    case metricsListen = "metrics_listen"
     case dataDirectory = "data_dir"
     case certsDirectory = "certs_dir"
     case listsDirectory = "lists_dir"
@@ -185,6 +193,7 @@ extension GatewayConfiguration: Decodable {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? listen
     storage = try c.decodeIfPresent(String.self, forKey: .storage)
+    metricsListen = try c.decodeIfPresent(String.self, forKey: .metricsListen)
     dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory) ?? dataDirectory
     certsDirectory = try c.decodeIfPresent(String.self, forKey: .certsDirectory) ?? certsDirectory
     listsDirectory = try c.decodeIfPresent(String.self, forKey: .listsDirectory) ?? listsDirectory

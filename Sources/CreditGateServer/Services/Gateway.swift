@@ -2,6 +2,7 @@ public import CreditGateCore
 public import Foundation
 public import GRPCCore
 public import Logging
+public import CoreMetrics
 import SwiftProtobuf
 import Crypto
 import CreditGateSQLite
@@ -23,12 +24,15 @@ public struct Gateway: Sendable {
   public let auditOrigin: String
   public let clock: @Sendable () -> Date
   public let logger: Logger
+  /// Where the usage counters go (Prometheus in `serve`; nothing by default).
+  public let metrics: any MetricsFactory
 
   public init(
     lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
     revokedSerials: [String], storage: GatewayStorage, pseudonymizer: Pseudonymizer,
     consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
     auditTree: MerkleTree = MerkleTree(), auditSigner: NoteSigner? = nil,
+    metrics: any MetricsFactory = NOOPMetricsHandler.instance,
     auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
   ) {
     self.lists = lists
@@ -45,6 +49,7 @@ public struct Gateway: Sendable {
     self.auditOrigin = auditOrigin
     self.clock = clock
     self.logger = logger
+    self.metrics = metrics
   }
 
   /// Today's date in China (UTC+8): disclosure periods and birth dates run on the local calendar.
@@ -230,6 +235,13 @@ extension Gateway {
       responseDigest: responseDigest)
     do {
       let committed = try await auditWriter.append(entry)
+      Counter(
+        label: "creditgate_calls_total",
+        dimensions: [
+          ("institution", entry.institutionID), ("method", entry.method), ("outcome", outcome.rawValue),
+        ],
+        factory: metrics
+      ).increment()
       logger.info(
         "call audited",
         metadata: [
