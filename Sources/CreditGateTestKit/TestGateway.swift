@@ -89,7 +89,7 @@ public struct TestGateway: Sendable {
     _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
   ) async throws -> Result {
     let transport = try HTTP2ClientTransport.Posix(
-      target: .ipv4(host: "127.0.0.1", port: port),
+      target: .ipv4(address: "127.0.0.1", port: port),
       transportSecurity: .tls { tls in
         tls.trustRoots = .certificates([.file(path: pki.caCertificate.path, format: .pem)])
       })

@@ -40,9 +40,9 @@ public struct GatewayConnection: Sendable {
     // An IP literal is not a valid TLS server name (SNI): name it as an address, not a host.
     let target: any ResolvableTarget
     if host.contains(":") {
-      target = .ipv6(host: host, port: port)
+      target = .ipv6(address: host, port: port)
     } else if host.split(separator: ".").count == 4, host.allSatisfy({ $0.isNumber || $0 == "." }) {
-      target = .ipv4(host: host, port: port)
+      target = .ipv4(address: host, port: port)
     } else {
       target = .dns(host: host, port: port)
     }
