@@ -21,19 +21,11 @@ struct Audit: AsyncParsableCommand {
     @Option(help: "ANSWERED, DENIED, INVALID or FAILED.") var outcome = ""
     @Option(help: "Only queries for this purpose.") var purpose = ""
     @Option(help: "Only calls about this subject code (matched through the pseudonym).") var subject = ""
-    @Option(help: "From this time (ISO 8601, inclusive).") var since: String?
-    @Option(help: "Until this time (ISO 8601, exclusive).") var until: String?
     @Option(help: "At most this many entries (default 1000).") var limit: UInt32 = 0
+    @OptionGroup var window: TimeWindow
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-      func timestamp(_ text: String?, _ flag: String) throws -> Google_Protobuf_Timestamp? {
-        guard let text else { return nil }
-        guard let date = try? Date(text, strategy: .iso8601) else {
-          throw ValidationError("--\(flag) must be an ISO 8601 time such as 2026-11-26T08:00:00Z")
-        }
-        return Google_Protobuf_Timestamp(date: date)
-      }
       var request = Creditgate_V1_SearchAuditLogRequest()
       request.institutionID = institution
       request.method = method
@@ -41,8 +33,8 @@ struct Audit: AsyncParsableCommand {
       request.purpose = purpose
       request.subjectCode = subject
       request.limit = limit
-      if let from = try timestamp(since, "since") { request.from = from }
-      if let until = try timestamp(until, "until") { request.until = until }
+      if let from = try window.timestamp(window.since, "since") { request.from = from }
+      if let until = try window.timestamp(window.until, "until") { request.until = until }
       let entries = try await client.call { grpc in
         try await Creditgate_V1_Oversight.Client(wrapping: grpc).searchAuditLog(
           request, metadata: client.metadata

@@ -50,24 +50,9 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
-      facts.subjectCode = message.subjectCode
-      facts.purpose = message.purpose
-      facts.consentID = message.consentID
-      let code = try SubjectCode.validated(message.subjectCode)
-      facts.subjectCode = code.value
-      let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      // Consent before existence: without a consent, whether a person is registered is not
-      // for the asking.
-      let scope = try await queryScope(
-        caller: caller, purpose: purpose, requested: message.categories, subjectCode: code.value,
-        consentID: message.consentID)
-      guard let subject = try await gateway.store.subject(code: code.value) else {
-        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
-      }
-      let profile = ProfileAssembler.assemble(
-        subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
-        purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
-        models: gateway.evaluationModels, today: gateway.today)
+      let (code, subject, scope, profile) = try await assemble(
+        caller: caller, subjectCode: message.subjectCode, purpose: message.purpose,
+        consentID: message.consentID, categories: message.categories, facts: &facts)
       let records = profile.records
       facts.categoriesDisclosed = scope.granted
       facts.recordsDisclosed = records.count
@@ -101,28 +86,44 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
-      facts.subjectCode = message.subjectCode
-      facts.purpose = message.purpose
-      facts.consentID = message.consentID
-      let code = try SubjectCode.validated(message.subjectCode)
-      facts.subjectCode = code.value
-      let purpose = try gateway.policy.purpose(message.purpose, for: caller.institution)
-      let scope = try await queryScope(
-        caller: caller, purpose: purpose, requested: [], subjectCode: code.value,
-        consentID: message.consentID)
-      guard let subject = try await gateway.store.subject(code: code.value) else {
-        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
-      }
-      let profile = ProfileAssembler.assemble(
-        subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
-        purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
-        models: gateway.evaluationModels, today: gateway.today)
+      let profile = try await assemble(
+        caller: caller, subjectCode: message.subjectCode, purpose: message.purpose,
+        consentID: message.consentID, categories: [], facts: &facts
+      ).profile
       facts.reason = profile.decision.rawValue
       return .with {
         $0.decision = profile.decision.rawValue
         $0.measures = profile.measures.map(Creditgate_V1_AppliedMeasure.init)
       }
     }
+  }
+
+  /// What `GetProfile` and `CheckMeasures` share: validate the code and the purpose, check the
+  /// scope (and, for a consent-based purpose, the consent — before existence: without a
+  /// consent, whether a person is registered is not for the asking), then assemble the profile.
+  private func assemble(
+    caller: Caller, subjectCode: String, purpose purposeCode: String, consentID: String,
+    categories: [String], facts: inout AuditFacts
+  ) async throws -> (
+    code: SubjectCode, subject: Subject, scope: (granted: [String], withheld: [(category: String, reason: String)]),
+    profile: Profile
+  ) {
+    facts.subjectCode = subjectCode
+    facts.purpose = purposeCode
+    facts.consentID = consentID
+    let code = try SubjectCode.validated(subjectCode)
+    facts.subjectCode = code.value
+    let purpose = try gateway.policy.purpose(purposeCode, for: caller.institution)
+    let scope = try await queryScope(
+      caller: caller, purpose: purpose, requested: categories, subjectCode: code.value, consentID: consentID)
+    guard let subject = try await gateway.store.subject(code: code.value) else {
+      throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
+    }
+    let profile = ProfileAssembler.assemble(
+      subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
+      purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
+      models: gateway.evaluationModels, today: gateway.today)
+    return (code, subject, scope, profile)
   }
 
   /// The categories a query answers. A statutory purpose needs only the access policy; a

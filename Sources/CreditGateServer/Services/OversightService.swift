@@ -248,8 +248,14 @@ extension OversightService {
 extension Gateway {
   /// Every audit entry in a time window, read page by page.
   func auditEntries(from: Date?, until: Date?) async throws -> [AuditEntry] {
+    try await auditEntries(matching: AuditFilter(from: from, until: until))
+  }
+
+  /// Every audit entry that matches, read page by page (the filter's limit is the page size).
+  func auditEntries(matching filter: AuditFilter) async throws -> [AuditEntry] {
     var entries: [AuditEntry] = []
-    var filter = AuditFilter(from: from, until: until, limit: 10_000)
+    var filter = filter
+    filter.limit = 10_000
     while true {
       let page = try await auditLog.search(filter)
       entries += page

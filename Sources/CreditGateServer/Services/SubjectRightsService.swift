@@ -29,14 +29,9 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       facts.subjectCode = code.value
       let tree = gateway.auditWriter.tree
       let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? tree.size
-      var filter = AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value), limit: 10_000)
-      var entries: [AuditEntry] = []
-      while true {
-        let page = try await gateway.auditLog.search(filter)
-        entries += page.filter { $0.method.hasPrefix(AnomalyDetector.queryService) && $0.sequence <= size }
-        guard let last = page.last, page.count == filter.limit else { break }
-        filter.afterSequence = last.sequence
-      }
+      let entries = try await gateway.auditEntries(
+        matching: AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value))
+      ).filter { $0.method.hasPrefix(AnomalyDetector.queryService) && $0.sequence <= size }
       facts.recordsDisclosed = entries.count
       return try .with {
         $0.entries = try entries.map { entry in
