@@ -662,3 +662,195 @@ def test_health_check_is_serving(gateway, pb):
         HEALTH_CHECK, request_serializer=pb.health.HealthCheckRequest.SerializeToString,
         response_deserializer=pb.health.HealthCheckResponse.FromString)
     assert check(pb.health.HealthCheckRequest(), timeout=RPC_TIMEOUT_S).status == pb.health.HealthCheckResponse.SERVING
+
+
+# h. The audit log is a verifiable log (DESIGN §8): checked here with an independent
+#    implementation of RFC 9162 and of C2SP signed notes, and with the CLI's offline verifier.
+
+GET_CHECKPOINT = "/creditgate.v1.Oversight/GetCheckpoint"
+
+
+def cli(*args, check: bool = True) -> subprocess.CompletedProcess:
+    """Runs the `creditgate` binary as a command-line tool (not a server)."""
+    result = subprocess.run([str(creditgate_bin()), *map(str, args)], cwd=REPO_ROOT,
+                            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    if check:
+        assert result.returncode == 0, (
+            f"creditgate {' '.join(map(str, args))} exited {result.returncode}\n"
+            f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def privacy_office_flags(gw: Gateway) -> list[str]:
+    return ["--server", gw.address, "--certs", str(gw.certs), "--as", "demo-privacy-office"]
+
+
+def rfc9162_leaf_hash(entry) -> bytes:
+    """SHA-256(0x00 || the entry's deterministic protobuf encoding)."""
+    return hashlib.sha256(b"\x00" + entry.SerializeToString(deterministic=True)).digest()
+
+
+def rfc9162_node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def rfc9162_root(leaves: list[bytes]) -> bytes:
+    """MTH(D[n]), RFC 9162 §2.1.1."""
+    if not leaves:
+        return hashlib.sha256(b"").digest()
+    if len(leaves) == 1:
+        return leaves[0]
+    k = 1
+    while k * 2 < len(leaves):
+        k *= 2
+    return rfc9162_node(rfc9162_root(leaves[:k]), rfc9162_root(leaves[k:]))
+
+
+def rfc9162_verify_inclusion(leaf: bytes, index: int, size: int, proof: list[bytes], root: bytes) -> bool:
+    """RFC 9162 §2.1.3.2."""
+    if index >= size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = rfc9162_node(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = rfc9162_node(r, p)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and r == root
+
+
+def note_key_id(name: str, encoded_key: bytes) -> bytes:
+    """C2SP signed-note key id: the first 4 bytes of SHA-256(name || "\\n" || 0x01 || public key)."""
+    return hashlib.sha256(name.encode() + b"\n" + encoded_key).digest()[:4]
+
+
+def open_checkpoint_note(note: str, vkey: str) -> tuple[str, int, bytes]:
+    """Checks a C2SP signed note's Ed25519 signature by `vkey` and parses the tlog-checkpoint
+    body it signs: (origin, tree size, root hash)."""
+    import base64
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    name, key_id_hex, key_b64 = vkey.split("+", 2)
+    key = base64.b64decode(key_b64, validate=True)
+    assert len(key) == 33 and key[0] == 0x01, f"not an Ed25519 verifier key: {vkey!r}"
+    assert note_key_id(name, key).hex() == key_id_hex, f"the key id of {vkey!r} does not match its name and key"
+
+    assert note.endswith("\n"), "a signed note ends with a newline"
+    split = note.rindex("\n\n")
+    text, signature_block = note[:split + 1], note[split + 2:]
+    signatures = []
+    for line in signature_block[:-1].split("\n"):
+        assert line.startswith("\u2014 "), f"not a signature line: {line!r}"
+        signer, blob = line[2:].split(" ", 1)
+        raw = base64.b64decode(blob, validate=True)
+        signatures.append((signer, raw[:4], raw[4:]))
+    mine = [s for s in signatures if s[0] == name and s[1].hex() == key_id_hex]
+    assert mine, f"no signature by {name}+{key_id_hex} in {signatures!r}"
+    Ed25519PublicKey.from_public_bytes(key[1:]).verify(mine[0][2], text.encode())  # raises if bad
+
+    lines = text[:-1].split("\n")
+    assert len(lines) == 3, f"a checkpoint body has 3 lines, got {lines!r}"
+    origin, size, root_b64 = lines
+    assert size.isdigit() and (size == "0" or not size.startswith("0")), f"bad tree size {size!r}"
+    root = base64.b64decode(root_b64, validate=True)
+    assert base64.b64encode(root).decode() == root_b64 and len(root) == 32, f"bad root hash {root_b64!r}"
+    return origin, int(size), root
+
+
+def verifier_key(gw: Gateway) -> str:
+    """The gateway's vkey from `creditgate audit public-key`, checked against one computed here
+    from the 32-byte Ed25519 seed in <data>/audit-signing.key."""
+    import base64
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    vkey = cli("audit", "public-key", "--data", gw.data,
+               "--config", REPO_ROOT / "config" / "gateway.json").stdout.strip()
+    seed = (gw.data / "audit-signing.key").read_bytes()
+    assert len(seed) == 32
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    origin = vkey.split("+", 1)[0]
+    encoded = b"\x01" + public
+    assert vkey == f"{origin}+{note_key_id(origin, encoded).hex()}+{base64.b64encode(encoded).decode()}"
+    return vkey
+
+
+def test_checkpoint_verifies_independently(gateway, pb, answered, denied):
+    stub = pb.oversight_grpc.OversightStub(gateway.channel("demo-privacy-office"))
+    checkpoint, call = stub.GetCheckpoint.with_call(pb.oversight.GetCheckpointRequest(), timeout=RPC_TIMEOUT_S)
+    own_query_id = int(dict(call.trailing_metadata())["x-query-id"])
+    # The checkpoint covers what was committed before the call; the call's own entry is next.
+    assert own_query_id == checkpoint.tree_size + 1
+    assert checkpoint.tree_size >= max(answered.response.query_id, denied.query_id)
+
+    vkey = verifier_key(gateway)
+    origin, size, root = open_checkpoint_note(checkpoint.signed_note, vkey)
+    assert (origin, size, root) == (checkpoint.origin, checkpoint.tree_size, checkpoint.root_hash)
+    assert origin == vkey.split("+", 1)[0]
+
+    entries = search_audit(gateway, pb, limit=10000)
+    assert [e.sequence for e in entries[:size]] == list(range(1, size + 1))
+    assert entries[size].sequence == own_query_id and entries[size].method == GET_CHECKPOINT
+    assert all(e.origin == origin for e in entries)
+    leaves = [rfc9162_leaf_hash(e) for e in entries[:size]]
+    assert rfc9162_root(leaves) == root, "the root is not the RFC 9162 tree of the served entries"
+
+    # Every entry under the checkpoint has an inclusion proof to its root.
+    for index, leaf in enumerate(leaves):
+        proof = stub.GetInclusionProof(
+            pb.oversight.GetInclusionProofRequest(sequence=index + 1, tree_size=size), timeout=RPC_TIMEOUT_S)
+        assert (proof.leaf_index, proof.tree_size) == (index, size)
+        assert rfc9162_verify_inclusion(leaf, index, size, list(proof.hashes), root), f"entry {index + 1}"
+
+
+def test_tampered_entry_is_named_by_audit_verify(own_gateway, pb, tmp_path):
+    import sqlite3
+
+    gw = own_gateway
+    query = pb.query_grpc.CreditQueryStub(gw.channel("demo-hr-bureau"))
+    ids = [query.GetProfile(pb.query.GetProfileRequest(subject_code=LI_NA, purpose=STATUTORY_PURPOSE),
+                            metadata=operator(f"op-tamper-{n}"), timeout=RPC_TIMEOUT_S).query_id
+           for n in range(3)]
+    assert ids == [1, 2, 3]
+    victim = ids[1]
+
+    checkpoint_file, export_file = tmp_path / "checkpoint.txt", tmp_path / "export.jsonl"
+    cli("audit", "checkpoint", "--out", checkpoint_file, *privacy_office_flags(gw))
+    cli("audit", "export", "--out", export_file, *privacy_office_flags(gw))
+    vkey = verifier_key(gw)
+    good = cli("audit", "verify", "--export", export_file, "--checkpoint", checkpoint_file, "--key", vkey)
+    assert "signature good" in good.stdout and "verified" in good.stdout, good.stdout
+    _, size, root = open_checkpoint_note(checkpoint_file.read_text("utf-8"), vkey)
+    assert size > victim
+
+    # One byte of one stored entry, changed behind the gateway's back.
+    with sqlite3.connect(gw.data / "creditgate.sqlite", timeout=30) as db:
+        (operator_id,) = db.execute("SELECT operator_id FROM audit_entry WHERE sequence = ?", (victim,)).fetchone()
+        assert operator_id == "op-tamper-1"
+        forged = operator_id[:-1] + "7"
+        changed = db.execute("UPDATE audit_entry SET operator_id = ? WHERE sequence = ?", (forged, victim))
+        assert changed.rowcount == 1
+    db.close()
+    served = audit_entry(gw, pb, victim)
+    assert served.operator_id == forged, "the gateway does not serve the changed row"
+    stub = pb.oversight_grpc.OversightStub(gw.channel("demo-privacy-office"))
+    proof = stub.GetInclusionProof(pb.oversight.GetInclusionProofRequest(sequence=victim, tree_size=size),
+                                   timeout=RPC_TIMEOUT_S)
+    assert not rfc9162_verify_inclusion(rfc9162_leaf_hash(served), victim - 1, size, list(proof.hashes), root)
+
+    tampered_file = tmp_path / "export-tampered.jsonl"
+    cli("audit", "export", "--out", tampered_file, *privacy_office_flags(gw))
+    bad = cli("audit", "verify", "--export", tampered_file, "--checkpoint", checkpoint_file, "--key", vkey,
+              check=False)
+    output = bad.stdout + bad.stderr
+    assert bad.returncode != 0, f"audit verify accepted a tampered export:\n{output}"
+    assert f"entry {victim}:" in output, f"audit verify does not name entry {victim}:\n{output}"
+    assert f"entry {victim - 1}:" not in output and f"entry {victim + 1}:" not in output, output

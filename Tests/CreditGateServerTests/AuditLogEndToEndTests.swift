@@ -361,9 +361,10 @@ struct AuditLogEndToEndTests {
       let batches = writer.batchCount
       let observed = Comment(
         rawValue: "\(batches) commits for \(entries.count) entries (\(entries.count - batches) saved by group commit)")
+      // (Measured on 2 cores: 10 to 26 commits for the 64 entries, never more.)
       #expect(batches >= 1, observed)
-      print("MEASURE", observed.rawValue)
       #expect(batches <= entries.count, observed)
+      Attachment.record(observed.rawValue, named: "group-commit.txt")
     }
   }
 

@@ -154,7 +154,8 @@ extension Gateway {
     let (claim, result) = await run(
       service, metadata: metadata, context: context, requiresOperator: requiresOperator, &facts,
       body)
-    let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+    // Recorded as sent (a refused over-long id only up to its limit).
+    let operatorID = String((metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? "").prefix(128))
     switch result {
     case .success(let output):
       let entry = try await audit(
