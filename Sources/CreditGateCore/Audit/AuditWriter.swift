@@ -73,8 +73,15 @@ public final class AuditWriter: Sendable {
   /// The latest signed checkpoint (nil without a signer).
   public var checkpoint: SignedCheckpoint? { state.withLock { $0.checkpoint } }
 
-  /// The tree as it stands; proofs are computed on this snapshot.
+  /// A copy of the tree as it stands. Holding it while entries are appended makes the next
+  /// append copy every level (copy on write); serve proofs with `withTree` instead.
   public var tree: MerkleTree { state.withLock { $0.tree } }
+
+  /// Runs `body` on the tree under the writer's lock: for proofs and leaf hashes, without
+  /// copying the tree. Keep it short — appends wait meanwhile.
+  public func withTree<T>(_ body: (MerkleTree) throws -> T) rethrows -> T {
+    try state.withLock { try body($0.tree) }
+  }
 
   private static func sign(tree: MerkleTree, origin: String, signer: NoteSigner) -> SignedCheckpoint? {
     guard let checkpoint = try? Checkpoint(origin: origin, size: tree.size, rootHash: tree.rootHash) else {

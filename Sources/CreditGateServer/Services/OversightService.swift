@@ -88,15 +88,16 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
       let message = request.message
       try checkOrigin(message.origin)
-      let tree = gateway.auditWriter.tree
-      let size = message.treeSize == 0 ? tree.size : message.treeSize
-      guard size <= tree.size else {
-        throw GatewayError.invalid("tree_size", "is larger than the log (\(tree.size) entries)")
+      let (size, proof) = try gateway.auditWriter.withTree { tree in
+        let size = message.treeSize == 0 ? tree.size : message.treeSize
+        guard size <= tree.size else {
+          throw GatewayError.invalid("tree_size", "is larger than the log (\(tree.size) entries)")
+        }
+        guard message.sequence >= 1, message.sequence <= size else {
+          throw GatewayError.invalid("sequence", "must be between 1 and the tree size \(size)")
+        }
+        return (size, try tree.inclusionProof(leafIndex: message.sequence - 1, treeSize: size))
       }
-      guard message.sequence >= 1, message.sequence <= size else {
-        throw GatewayError.invalid("sequence", "must be between 1 and the tree size \(size)")
-      }
-      let proof = try tree.inclusionProof(leafIndex: message.sequence - 1, treeSize: size)
       return .with {
         $0.leafIndex = message.sequence - 1
         $0.treeSize = size
@@ -111,15 +112,16 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
       let message = request.message
       try checkOrigin(message.origin)
-      let tree = gateway.auditWriter.tree
-      let second = message.secondSize == 0 ? tree.size : message.secondSize
-      guard second <= tree.size else {
-        throw GatewayError.invalid("second_size", "is larger than the log (\(tree.size) entries)")
+      let proof = try gateway.auditWriter.withTree { tree in
+        let second = message.secondSize == 0 ? tree.size : message.secondSize
+        guard second <= tree.size else {
+          throw GatewayError.invalid("second_size", "is larger than the log (\(tree.size) entries)")
+        }
+        guard message.firstSize <= second else {
+          throw GatewayError.invalid("first_size", "is larger than second_size")
+        }
+        return try tree.consistencyProof(from: message.firstSize, to: second)
       }
-      guard message.firstSize <= second else {
-        throw GatewayError.invalid("first_size", "is larger than second_size")
-      }
-      let proof = try tree.consistencyProof(from: message.firstSize, to: second)
       return .with { $0.hashes = proof.map { Data($0) } }
     }
   }
@@ -133,14 +135,16 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       guard limit <= Self.maximumExport else {
         throw GatewayError.invalid("limit", "must be at most \(Self.maximumExport)")
       }
-      let tree = gateway.auditWriter.tree
       let entries = try await gateway.auditLog.search(
         AuditFilter(afterSequence: request.message.afterSequence, limit: limit))
-      facts.recordsDisclosed = entries.count
-      return try entries.filter { $0.sequence <= tree.size }.map { entry in
-        try .with {
+      let leaves = try gateway.auditWriter.withTree { tree in
+        try entries.prefix { $0.sequence <= tree.size }.map { try tree.leafHash(at: $0.sequence - 1) }
+      }
+      facts.recordsDisclosed = leaves.count
+      return zip(entries, leaves).map { entry, leaf in
+        .with {
           $0.entry = Creditgate_V1_AuditEntry(entry)
-          $0.leafHash = Data(try tree.leafHash(at: entry.sequence - 1))
+          $0.leafHash = Data(leaf)
         }
       }
     }

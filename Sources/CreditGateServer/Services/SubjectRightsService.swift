@@ -27,16 +27,17 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       facts.subjectCode = request.message.subjectCode
       let code = try SubjectCode.validated(request.message.subjectCode)
       facts.subjectCode = code.value
-      let tree = gateway.auditWriter.tree
-      let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? tree.size
+      let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
       let entries = try await gateway.auditEntries(
         matching: AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value))
       ).filter { $0.method.hasPrefix(AnomalyDetector.queryService) && $0.sequence <= size }
       facts.recordsDisclosed = entries.count
-      return try .with {
-        $0.entries = try entries.map { entry in
-          let proof = try tree.inclusionProof(leafIndex: entry.sequence - 1, treeSize: size)
-          return .with {
+      let proofs = try gateway.auditWriter.withTree { tree in
+        try entries.map { try tree.inclusionProof(leafIndex: $0.sequence - 1, treeSize: size) }
+      }
+      return .with {
+        $0.entries = zip(entries, proofs).map { entry, proof in
+          .with {
             $0.sequence = entry.sequence
             $0.time = Google_Protobuf_Timestamp(date: entry.time)
             $0.institutionID = entry.institutionID
