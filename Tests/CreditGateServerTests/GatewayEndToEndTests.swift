@@ -216,6 +216,48 @@ struct GatewayEndToEndTests {
     }
   }
 
+  @Test("an early organisation code is accepted with a warning, never silently")
+  func earlyOrganisationCode() async throws {
+    // 91330106MA2B00001Y with a check character that fails GB 32100's MOD 31.
+    let early = "91330106MA2B00001A"
+    try await TestGateway.withRunning { gateway in
+      let results = try await gateway.connection(as: "demo-data-platform").withClient { client in
+        let records = Creditgate_V1_CreditRecords.Client(wrapping: client)
+        let registered = try await records.registerSubjects(
+          .with { $0.subjects = [.with { $0.subjectCode = early; $0.name = "早期登记企业" }] })
+        let submitted = try await records.submitRecords(
+          .with {
+            $0.records = [
+              .with {
+                $0.providerRecordID = "early-1"
+                $0.subjectCode = early
+                $0.category = "admin-penalty"
+                $0.severity = .general
+                $0.title = "罚款"
+                $0.actDate = "2026-01-02"
+                $0.decidedOn = "2026-01-05"
+              }
+            ]
+          })
+        return (registered.results[0], submitted.results[0])
+      }
+      #expect(results.0.accepted && results.0.warnings == [SubjectCode.earlyOrganisationCodeWarning])
+      #expect(results.1.accepted && results.1.warnings == [SubjectCode.earlyOrganisationCodeWarning])
+
+      let (profile, trailers) = try await gateway.connection(as: "demo-hr-bureau").withClient { client in
+        try await Creditgate_V1_CreditQuery.Client(wrapping: client).getProfile(
+          .with {
+            $0.subjectCode = early
+            $0.purpose = "admin-licensing"
+          }, metadata: Self.operatorMetadata
+        ) { response in (try response.message, response.trailingMetadata) }
+      }
+      #expect(profile.subject.warnings == [SubjectCode.earlyOrganisationCodeWarning])
+      #expect(Array(trailers[stringValues: "x-warning"]) == [SubjectCode.earlyOrganisationCodeWarning])
+      #expect(Array(trailers[stringValues: "x-query-id"]) == [String(profile.queryID)])
+    }
+  }
+
   @Test("a method of a later issue answers UNIMPLEMENTED and is still audited")
   func unimplementedIsAudited() async throws {
     try await TestGateway.withRunning { gateway in

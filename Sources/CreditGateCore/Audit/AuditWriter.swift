@@ -143,21 +143,26 @@ public final class AuditWriter: Sendable {
     } catch {
       result = .failure(error)
     }
-    // Leaf hashes and the signature are computed outside the lock.
+    // Hashing and signing happen outside the lock; only the tree append is inside. The next
+    // leader is named only below, so no other batch can grow the tree in between, and every
+    // caller is answered after the checkpoint that covers its entry is published.
     let leaves = (try? result.get())?.map(\.leafHash) ?? []
+    let unsigned: Checkpoint? = state.withLock { state in
+      guard case .success(let committed) = result else { return nil }
+      guard committed.first?.sequence == state.tree.size + 1 else {
+        // Another writer appended to this log: the tree no longer describes it. Fail closed.
+        result = .failure(AuditTreeMismatch(treeSize: state.tree.size, sequence: committed.first?.sequence ?? 0))
+        return nil
+      }
+      for leaf in leaves { state.tree.append(leafHash: leaf) }
+      return signer == nil ? nil : try? Checkpoint(origin: origin, size: state.tree.size, rootHash: state.tree.rootHash)
+    }
+    let signed = unsigned.flatMap { checkpoint in
+      signer.map { SignedCheckpoint(checkpoint: checkpoint, note: $0.sign(checkpoint: checkpoint)) }
+    }
     state.withLock { state in
       state.batches += 1
-      if case .success(let committed) = result {
-        if committed.first?.sequence == state.tree.size + 1 {
-          for leaf in leaves { state.tree.append(leafHash: leaf) }
-          if let signer {
-            state.checkpoint = Self.sign(tree: state.tree, origin: origin, signer: signer)
-          }
-        } else {
-          // Another writer appended to this log: the tree no longer describes it. Fail closed.
-          result = .failure(AuditTreeMismatch(treeSize: state.tree.size, sequence: committed.first?.sequence ?? 0))
-        }
-      }
+      if let signed { state.checkpoint = signed }
       for (index, pending) in batch.enumerated() {
         switch result {
         case .success(let committed): state.deliver(.committed(committed[index]), to: pending.ticket)

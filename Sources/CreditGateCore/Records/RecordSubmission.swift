@@ -41,7 +41,7 @@ public struct RecordSubmission: Sendable, Hashable {
     }
     let code: SubjectCode
     do { code = try SubjectCode(parsing: subjectCode) } catch {
-      throw .invalid("subject_code", error.reason)
+      throw error.gatewayError()
     }
     guard let kind = subjectKind else {
       throw .invalid("subject_code", "subject is not registered")

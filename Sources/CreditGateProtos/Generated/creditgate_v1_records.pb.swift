@@ -139,6 +139,9 @@ public nonisolated struct Creditgate_V1_RecordResult: Sendable {
 
   public var version: UInt64 = 0
 
+  /// e.g. an early organisation code accepted
+  public var warnings: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -442,7 +445,7 @@ nonisolated extension Creditgate_V1_SubmitRecordsRequest: SwiftProtobuf.Message,
 
 nonisolated extension Creditgate_V1_RecordResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RecordResult"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}provider_record_id\0\u{1}accepted\0\u{3}record_id\0\u{1}error\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}provider_record_id\0\u{1}accepted\0\u{3}record_id\0\u{1}error\0\u{1}version\0\u{1}warnings\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -455,6 +458,7 @@ nonisolated extension Creditgate_V1_RecordResult: SwiftProtobuf.Message, SwiftPr
       case 3: try { try decoder.decodeSingularStringField(value: &self.recordID) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.error) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
+      case 6: try { try decoder.decodeRepeatedStringField(value: &self.warnings) }()
       default: break
       }
     }
@@ -476,6 +480,9 @@ nonisolated extension Creditgate_V1_RecordResult: SwiftProtobuf.Message, SwiftPr
     if self.version != 0 {
       try visitor.visitSingularUInt64Field(value: self.version, fieldNumber: 5)
     }
+    if !self.warnings.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.warnings, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -485,6 +492,7 @@ nonisolated extension Creditgate_V1_RecordResult: SwiftProtobuf.Message, SwiftPr
     if lhs.recordID != rhs.recordID {return false}
     if lhs.error != rhs.error {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.warnings != rhs.warnings {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -19,10 +19,8 @@ public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
   ) async throws -> ServerResponse<Creditgate_V1_GrantConsentResponse> {
     try await gateway.handle(.consents, metadata: request.metadata, context: context) { caller, facts in
       let message = request.message
-      facts.subjectCode = message.subjectCode
       facts.purpose = message.purpose
-      let code = try SubjectCode.validated(message.subjectCode)
-      facts.subjectCode = code.value
+      let code = try facts.subject(message.subjectCode)
       let viaPortal = caller.institution.roles.contains(.portal)
 
       let granteeID = message.granteeInstitutionID.isEmpty && !viaPortal
@@ -106,9 +104,7 @@ public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_ListConsentsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListConsentsResponse> {
     try await gateway.handle(.consents, metadata: request.metadata, context: context) { caller, facts in
-      facts.subjectCode = request.message.subjectCode
-      let code = try SubjectCode.validated(request.message.subjectCode)
-      facts.subjectCode = code.value
+      let code = try facts.subject(request.message.subjectCode)
       let now = gateway.clock()
       let consents = try await gateway.consents.consents(subjectCode: code.value).filter {
         visible($0, to: caller)

@@ -19,10 +19,8 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
-      facts.subjectCode = message.subjectCode
       facts.purpose = message.purpose
-      let code = try SubjectCode.validated(message.subjectCode)
-      facts.subjectCode = code.value
+      let code = try facts.subject(message.subjectCode)
       let name = message.name.trimmingCharacters(in: .whitespacesAndNewlines)
       guard !name.isEmpty else { throw GatewayError.invalid("name", "is required") }
       facts.consentID = message.consentID
@@ -108,11 +106,9 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     code: SubjectCode, subject: Subject, scope: (granted: [String], withheld: [(category: String, reason: String)]),
     profile: Profile
   ) {
-    facts.subjectCode = subjectCode
     facts.purpose = purposeCode
     facts.consentID = consentID
-    let code = try SubjectCode.validated(subjectCode)
-    facts.subjectCode = code.value
+    let code = try facts.subject(subjectCode)
     let purpose = try gateway.policy.purpose(purposeCode, for: caller.institution)
     let scope = try await queryScope(
       caller: caller, purpose: purpose, requested: categories, subjectCode: code.value, consentID: consentID)
@@ -167,7 +163,7 @@ extension SubjectCode {
     do {
       return try SubjectCode(parsing: text)
     } catch {
-      throw .invalid(field, error.reason)
+      throw error.gatewayError(field: field)
     }
   }
 }

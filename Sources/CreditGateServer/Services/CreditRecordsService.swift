@@ -65,8 +65,9 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
       caller, facts in
       let items = request.message.records
       try Self.checkBatch(items.count, field: "records")
-      let codes = items.compactMap { try? SubjectCode(parsing: $0.subjectCode).value }
-      let kinds = try await gateway.store.subjectKinds(codes: codes)
+      // Parsed once here for the registry lookup and the warnings; `validate` reports errors.
+      let parsed = items.map { try? SubjectCode(parsing: $0.subjectCode) }
+      let kinds = try await gateway.store.subjectKinds(codes: parsed.compactMap { $0?.value })
       let today = gateway.today
       var results: [Creditgate_V1_RecordResult] = []
       var accepted: [(index: Int, content: RecordContent)] = []
@@ -81,7 +82,8 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
             title: item.title, documentNumber: item.documentNumber, actDate: item.actDate,
             decidedOn: item.decidedOn, actEndedOn: item.actEndedOn,
             disclosureUntil: item.disclosureUntil)
-          let kind = (try? SubjectCode(parsing: item.subjectCode)).flatMap { kinds[$0.value] }
+          result.warnings = parsed[index]?.warnings ?? []
+          let kind = parsed[index].flatMap { kinds[$0.value] }
           let content = try submission.validate(
             provider: caller.institution, lists: gateway.lists, subjectKind: kind, today: today)
           guard seen.insert(content.providerRecordID).inserted else {

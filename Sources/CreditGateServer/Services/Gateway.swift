@@ -91,6 +91,18 @@ struct AuditFacts: Sendable {
   var categoriesDisclosed: [String] = []
   var recordsDisclosed = 0
   var reason = ""
+  /// Sent to the caller in `x-warning` trailers, e.g. an early organisation code accepted.
+  var warnings: [String] = []
+
+  /// Validates the request's subject code and records it: as sent, so that an invalid code is
+  /// audited too, then normalised; its warnings go back to the caller.
+  mutating func subject(_ text: String, field: String = "subject_code") throws(GatewayError) -> SubjectCode {
+    subjectCode = text
+    let code = try SubjectCode.validated(text, field: field)
+    subjectCode = code.value
+    warnings += code.warnings
+    return code
+  }
 }
 
 /// A response message that carries the query id of its audit entry.
@@ -101,6 +113,7 @@ protocol QueryIdentified: SwiftProtobuf.Message {
 extension Gateway {
   static let operatorHeader = "x-operator-id"
   static let queryIDHeader = "x-query-id"
+  static let warningHeader = "x-warning"
 
   /// Runs one unary call under the gateway's rules (see `perform`); the response carries the
   /// query id, and so does the trailing metadata.
@@ -111,14 +124,16 @@ extension Gateway {
     requiresOperator: Bool = false,
     _ body: (Caller, inout AuditFacts) async throws -> Output
   ) async throws -> ServerResponse<Output> {
-    var (message, queryID) = try await perform(
+    var (message, trailers) = try await perform(
       service, metadata: metadata, context: context, requiresOperator: requiresOperator,
       digest: Self.digest, body)
-    if var identified = message as? any QueryIdentified {
+    if var identified = message as? any QueryIdentified,
+      let queryID = trailers[stringValues: Self.queryIDHeader].first(where: { _ in true }).flatMap(UInt64.init)
+    {
       identified.queryID = queryID
       message = identified as! Output
     }
-    return ServerResponse(message: message, metadata: [:], trailingMetadata: Self.trailers(queryID))
+    return ServerResponse(message: message, metadata: [:], trailingMetadata: trailers)
   }
 
   /// Runs one server-streaming call: the body collects the messages, the entry is committed,
@@ -129,12 +144,12 @@ extension Gateway {
     context: ServerContext,
     _ body: (Caller, inout AuditFacts) async throws -> [Output]
   ) async throws -> StreamingServerResponse<Output> {
-    let (messages, queryID) = try await perform(
+    let (messages, trailers) = try await perform(
       service, metadata: metadata, context: context, requiresOperator: false,
       digest: { messages in Self.digest(messages) }, body)
     return StreamingServerResponse { writer in
       try await writer.write(contentsOf: messages)
-      return Self.trailers(queryID)
+      return trailers
     }
   }
 
@@ -149,41 +164,46 @@ extension Gateway {
     requiresOperator: Bool,
     digest: (Output) -> String,
     _ body: (Caller, inout AuditFacts) async throws -> Output
-  ) async throws -> (Output, UInt64) {
+  ) async throws -> (Output, trailers: Metadata) {
     var facts = AuditFacts()
+    let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
     let (claim, result) = await run(
-      service, metadata: metadata, context: context, requiresOperator: requiresOperator, &facts,
-      body)
+      service, context: context, operatorID: requiresOperator ? operatorID : nil, &facts, body)
     // Recorded as sent (a refused over-long id only up to its limit).
-    let operatorID = String((metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? "").prefix(128))
+    let recordedOperator = String(operatorID.prefix(Self.operatorLimit))
     switch result {
     case .success(let output):
       let entry = try await audit(
-        context: context, claim: claim, operatorID: operatorID, facts: facts, outcome: .answered,
+        context: context, claim: claim, operatorID: recordedOperator, facts: facts, outcome: .answered,
         statusCode: 0, responseDigest: digest(output))
-      return (output, entry.sequence)
+      return (output, Self.trailers(entry.sequence, warnings: facts.warnings))
     case .failure(let error):
       facts.reason = error.message
       let status = RPCError.Code(error.code)
       let entry = try await audit(
-        context: context, claim: claim, operatorID: operatorID, facts: facts,
+        context: context, claim: claim, operatorID: recordedOperator, facts: facts,
         outcome: Self.outcome(of: error.code), statusCode: status.rawValue, responseDigest: "")
-      throw RPCError(code: status, message: error.message, metadata: Self.trailers(entry.sequence))
+      throw RPCError(
+        code: status, message: error.message,
+        metadata: Self.trailers(entry.sequence, warnings: facts.warnings))
     }
   }
 
-  static func trailers(_ queryID: UInt64) -> Metadata {
+  static let operatorLimit = 128
+
+  static func trailers(_ queryID: UInt64, warnings: [String]) -> Metadata {
     var trailers = Metadata()
     trailers.addString(String(queryID), forKey: queryIDHeader)
+    for warning in warnings { trailers.addString(warning, forKey: warningHeader) }
     return trailers
   }
 
   /// The part of a call before the audit entry: everything that may refuse it, then the body.
+  /// `operatorID` is nil for methods that need no operator.
   private func run<Output>(
     _ service: GatewayService,
-    metadata: Metadata,
     context: ServerContext,
-    requiresOperator: Bool,
+    operatorID: String?,
     _ facts: inout AuditFacts,
     _ body: (Caller, inout AuditFacts) async throws -> Output
   ) async -> (Authenticator.Claim?, Result<Output, GatewayError>) {
@@ -203,13 +223,12 @@ extension Gateway {
           .resourceExhausted,
           "query quota of \(caller.institution.quotaPerMinute) per minute is spent; try again shortly")
       }
-      if requiresOperator {
-        let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+      if let operatorID {
         guard !operatorID.trimmingCharacters(in: .whitespaces).isEmpty else {
           throw GatewayError.invalid(Self.operatorHeader, "metadata header is required for query methods")
         }
-        guard operatorID.count <= 128 else {
-          throw GatewayError.invalid(Self.operatorHeader, "must be at most 128 characters")
+        guard operatorID.count <= Self.operatorLimit else {
+          throw GatewayError.invalid(Self.operatorHeader, "must be at most \(Self.operatorLimit) characters")
         }
       }
       return (claim, .success(try await body(caller, &facts)))

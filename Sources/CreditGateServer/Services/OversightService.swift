@@ -20,15 +20,17 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   ) async throws -> StreamingServerResponse<Creditgate_V1_AuditEntry> {
     try await gateway.handleStreaming(.oversight, metadata: request.metadata, context: context) {
       _, facts in
-      let filter = try auditFilter(request.message)
-      facts.subjectCode = request.message.subjectCode
+      let subject = request.message.subjectCode.isEmpty ? nil : try facts.subject(request.message.subjectCode)
+      let filter = try auditFilter(request.message, subject: subject)
       let entries = try await gateway.auditLog.search(filter)
       facts.recordsDisclosed = entries.count
       return entries.map(Creditgate_V1_AuditEntry.init)
     }
   }
 
-  func auditFilter(_ message: Creditgate_V1_SearchAuditLogRequest) throws(GatewayError) -> AuditFilter {
+  func auditFilter(
+    _ message: Creditgate_V1_SearchAuditLogRequest, subject: SubjectCode?
+  ) throws(GatewayError) -> AuditFilter {
     var filter = AuditFilter()
     filter.institutionID = message.institutionID.nonEmpty
     filter.method = message.method.nonEmpty
@@ -40,10 +42,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       }
       filter.outcome = parsed
     }
-    if !message.subjectCode.isEmpty {
-      let code = try SubjectCode.validated(message.subjectCode)
-      filter.subjectPseudonym = gateway.pseudonymizer.pseudonym(code.value)
-    }
+    filter.subjectPseudonym = subject.map { gateway.pseudonymizer.pseudonym($0.value) }
     if message.hasFrom { filter.from = message.from.date }
     if message.hasUntil { filter.until = message.until.date }
     if let from = filter.from, let until = filter.until, until < from {

@@ -24,9 +24,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     request: ServerRequest<Creditgate_V1_ListAccessLogRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAccessLogResponse> {
     try await gateway.handle(.subjectRights, metadata: request.metadata, context: context) { _, facts in
-      facts.subjectCode = request.message.subjectCode
-      let code = try SubjectCode.validated(request.message.subjectCode)
-      facts.subjectCode = code.value
+      let code = try facts.subject(request.message.subjectCode)
       let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
       let entries = try await gateway.auditEntries(
         matching: AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value))
