@@ -107,7 +107,7 @@ let package = Package(
     .testTarget(
       name: "CreditGateServerTests",
       dependencies: [
-        "CreditGateTestKit", "CreditGateServer", "CreditGateProtos", "CreditGateCore",
+        "CreditGateTestKit", "CreditGateServer", "CreditGateProtos", "CreditGateCore", "CreditGateSQLite",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "X509", package: "swift-certificates"),

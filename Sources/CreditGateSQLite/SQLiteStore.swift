@@ -3,22 +3,54 @@ public import Foundation
 import GRDB
 
 /// The embedded storage backend: one SQLite file in WAL mode (concurrent readers, one writer),
-/// opened through GRDB. Commits are synchronous (`synchronous = FULL`): when a write returns,
-/// it survives a crash or a power cut, which the audit log's fail-closed rule depends on.
+/// opened through GRDB. Commits are synchronous (`synchronous = FULL` on the writer): when a
+/// write returns, it survives a crash or a power cut, which the audit log's fail-closed rule
+/// depends on.
 public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
   private let pool: DatabasePool
 
-  /// Opens (creating if needed) the database at `path` and migrates it.
+  /// Opens (creating if needed) the database at `path` and migrates it. The file is created
+  /// readable by its owner only; SQLite gives its WAL and shared-memory files the same mode.
   public init(path: String) throws {
     var configuration = Configuration()
-    configuration.prepareDatabase { db in
-      try db.execute(sql: "PRAGMA synchronous = FULL")
-    }
     configuration.busyMode = .timeout(10)
     let directory = URL(filePath: path).deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try Self.createOwnerOnly(path)
     self.pool = try DatabasePool(path: path, configuration: configuration)
+    // Not in `prepareDatabase`: GRDB's pool sets `synchronous = NORMAL` on its writer after
+    // that, when it turns WAL on. Set it on the writer itself, once open, and read it back.
+    let synchronous = try pool.writeWithoutTransaction { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+      return try Int.fetchOne(db, sql: "PRAGMA synchronous")
+    }
+    guard synchronous == Self.synchronousFull else {
+      throw SQLiteStoreError("\(path): PRAGMA synchronous is \(synchronous ?? -1) on the writer, expected FULL (2)")
+    }
     try Self.migrator.migrate(pool)
+  }
+
+  /// `PRAGMA synchronous` reads 2 for FULL.
+  static let synchronousFull = 2
+
+  /// The writer connection's `PRAGMA synchronous`, as it stands: 2 (FULL) on a store that
+  /// flushes every commit.
+  public func writerSynchronous() async throws -> Int {
+    try await pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+  }
+
+  /// The database's size in pages (`PRAGMA page_count`).
+  public func pageCount() async throws -> Int {
+    try await pool.read { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+  }
+
+  /// Creates the database file with mode 0600 if it does not exist, and tightens it if it does.
+  private static func createOwnerOnly(_ path: String) throws {
+    let descriptor = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw SQLiteStoreError("\(path): cannot create the database file (errno \(errno))") }
+    close(descriptor)
+    guard chmod(path, 0o600) == 0 else { throw SQLiteStoreError("\(path): cannot set mode 0600 (errno \(errno))") }
   }
 
   private static var migrator: DatabaseMigrator {
@@ -97,22 +129,28 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
       // deterministic encoding). An entry changed later no longer matches it.
       try db.execute(sql: "ALTER TABLE audit_entry ADD COLUMN leaf_hash BLOB")
     }
+    migrator.registerMigration("v4-checkpoints") { db in
+      // Every signed checkpoint, stored in the transaction of the batch it covers; and a table
+      // that `probeWritable` writes to and rolls back.
+      try db.execute(
+        sql: """
+          CREATE TABLE checkpoint (
+            origin TEXT NOT NULL,
+            tree_size INTEGER NOT NULL,
+            root_hash BLOB NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (origin, tree_size)
+          );
+          CREATE TABLE write_probe (payload BLOB);
+          """)
+    }
     return migrator
   }
 
   // MARK: - Subjects and records
 
   public func registerSubjects(_ subjects: [Subject]) async throws {
-    try await pool.write { db in
-      let statement = try db.cachedStatement(
-        sql: """
-          INSERT INTO subject (code, kind, name) VALUES (?, ?, ?)
-          ON CONFLICT(code) DO UPDATE SET name = excluded.name
-          """)
-      for subject in subjects {
-        try statement.execute(arguments: [subject.code, subject.kind.rawValue, subject.name])
-      }
-    }
+    _ = try await pool.write { db in try Self.apply(.registerSubjects(subjects), db) }
   }
 
   public func subject(code: String) async throws -> Subject? {
@@ -136,35 +174,73 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
   }
 
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
-    try await pool.write { db in
-      try records.map { content in
-        let id = content.recordID
-        let existing = try Self.fetchRecord(db, id: id)
-        let stored: CreditRecord
-        if let existing {
-          if existing.content == content { return existing }
-          stored = CreditRecord(
-            id: id, content: content, status: existing.status, version: existing.version + 1)
-        } else {
-          stored = CreditRecord(id: id, content: content, status: .active, version: 1)
-        }
-        try db.execute(
-          sql: """
-            INSERT OR REPLACE INTO record (id, provider_id, provider_record_id, subject_code,
-              category, severity, title, document_number, act_date, decided_on, act_ended_on,
-              disclosure_until, status, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-          arguments: [
-            stored.id, content.providerID, content.providerRecordID, content.subjectCode,
-            content.category, content.severity?.rawValue, content.title, content.documentNumber,
-            content.actDate.dayNumber, content.decidedOn.dayNumber,
-            content.actEndedOn?.dayNumber, content.disclosureUntil.dayNumber,
-            stored.status.rawValue, stored.version,
-          ])
-        return stored
+    guard case .records(let stored) = try await pool.write({ db in try Self.apply(.submitRecords(records), db) })
+    else { return [] }
+    return stored
+  }
+
+  /// Applies a state change inside the caller's transaction.
+  private static func apply(_ change: StateChange, _ db: Database) throws -> StateChangeResult {
+    switch change {
+    case .registerSubjects(let subjects):
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO subject (code, kind, name) VALUES (?, ?, ?)
+          ON CONFLICT(code) DO UPDATE SET name = excluded.name
+          """)
+      for subject in subjects {
+        try statement.execute(arguments: [subject.code, subject.kind.rawValue, subject.name])
       }
+      return .done
+    case .submitRecords(let contents):
+      return .records(try contents.map { try upsert($0, db) })
+    case .insertConsent(let consent):
+      try db.execute(
+        sql: """
+          INSERT INTO consent (id, subject_code, grantee_id, purpose, categories, valid_from_us,
+            valid_until_us, max_uses, uses, evidence_digest, recorded_by, revoked_at_us)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          consent.id, consent.subjectCode, consent.granteeID, consent.purpose,
+          consent.categories.joined(separator: ","), microseconds(consent.validFrom),
+          microseconds(consent.validUntil), consent.maxUses, consent.uses,
+          consent.evidenceDigest, consent.recordedBy, consent.revokedAt.map(microseconds),
+        ])
+      return .done
+    case .revokeConsent(let id, let at):
+      try db.execute(
+        sql: "UPDATE consent SET revoked_at_us = ? WHERE id = ? AND revoked_at_us IS NULL",
+        arguments: [microseconds(at), id])
+      return .consent(try fetchConsent(db, id: id))
     }
+  }
+
+  private static func upsert(_ content: RecordContent, _ db: Database) throws -> CreditRecord {
+    let id = content.recordID
+    let existing = try fetchRecord(db, id: id)
+    let stored: CreditRecord
+    if let existing {
+      if existing.content == content { return existing }
+      stored = CreditRecord(id: id, content: content, status: existing.status, version: existing.version + 1)
+    } else {
+      stored = CreditRecord(id: id, content: content, status: .active, version: 1)
+    }
+    try db.execute(
+      sql: """
+        INSERT OR REPLACE INTO record (id, provider_id, provider_record_id, subject_code,
+          category, severity, title, document_number, act_date, decided_on, act_ended_on,
+          disclosure_until, status, version)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        stored.id, content.providerID, content.providerRecordID, content.subjectCode,
+        content.category, content.severity?.rawValue, content.title, content.documentNumber,
+        content.actDate.dayNumber, content.decidedOn.dayNumber,
+        content.actEndedOn?.dayNumber, content.disclosureUntil.dayNumber,
+        stored.status.rawValue, stored.version,
+      ])
+    return stored
   }
 
   public func records(subjectCode: String) async throws -> [CreditRecord] {
@@ -207,7 +283,7 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
 
   // MARK: - Audit log
 
-  public func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
+  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     // A callback write rather than `async write`: the commit must not be abandoned because the
     // task of the call that happens to lead the group commit was cancelled.
     try await withCheckedThrowingContinuation { continuation in
@@ -221,20 +297,61 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
               records_disclosed, response_digest, leaf_hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        return try entries.map { entry in
-          var entry = entry
+        var commits: [AuditCommit] = []
+        for item in batch {
+          var entry = item.entry
+          var change: Result<StateChangeResult, any Error>?
+          if let stateChange = item.change {
+            // A savepoint per call: a change that fails is undone alone and its entry says so.
+            var result = StateChangeResult.done
+            do {
+              try db.inSavepoint {
+                result = try Self.apply(stateChange, db)
+                return .commit
+              }
+              change = .success(result)
+            } catch {
+              change = .failure(error)
+            }
+          }
+          if let change, let complete = item.complete { complete(change, &entry) }
           entry.sequence = next
           next += 1
+          try Self.checkStorable(entry)
           try statement.execute(arguments: [
-            Int64(entry.sequence), entry.origin, Self.microseconds(entry.time),
+            Int64(clamping: entry.sequence), entry.origin, Self.microseconds(entry.time),
             entry.institutionID, entry.certificateFingerprint, entry.operatorID, entry.method,
             entry.purpose, entry.consentID, entry.subjectPseudonym, entry.outcome.rawValue,
             entry.statusCode, entry.reason, entry.categoriesDisclosed.joined(separator: ","),
             entry.recordsDisclosed, entry.responseDigest, Data(entry.leafHash),
           ])
-          return entry
+          commits.append(AuditCommit(entry: entry, change: change))
         }
+        if let checkpoint = try seal(commits.map(\.entry)) {
+          try db.execute(
+            sql: "INSERT INTO checkpoint (origin, tree_size, root_hash, note) VALUES (?, ?, ?, ?)",
+            arguments: [
+              checkpoint.checkpoint.origin, Int64(clamping: checkpoint.checkpoint.size),
+              Data(checkpoint.checkpoint.rootHash), checkpoint.note,
+            ])
+        }
+        return commits
       }, completion: { _, result in continuation.resume(with: result) })
+    }
+  }
+
+  /// SQLite binds a string as C text, so a NUL byte would cut what is stored short of what was
+  /// hashed. The gateway refuses such input; this is the store's own guard.
+  private static func checkStorable(_ entry: AuditEntry) throws {
+    let texts = [
+      entry.origin, entry.institutionID, entry.certificateFingerprint, entry.operatorID, entry.method,
+      entry.purpose, entry.consentID, entry.subjectPseudonym, entry.reason, entry.responseDigest,
+    ] + entry.categoriesDisclosed
+    if texts.contains(where: { $0.utf8.contains(0) }) {
+      throw SQLiteStoreError("audit entry holds a NUL byte; it would not be stored as hashed")
+    }
+    if entry.categoriesDisclosed.contains(where: { $0.contains(",") }) {
+      throw SQLiteStoreError("audit entry holds a category with a comma; it would not be stored as hashed")
     }
   }
 
@@ -270,16 +387,50 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     }
   }
 
-  public func leafHashes() async throws -> [[UInt8]] {
-    let stored = try await pool.read { db in
-      try Optional<Data>.fetchAll(db, sql: "SELECT leaf_hash FROM audit_entry ORDER BY sequence")
+  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM audit_entry WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        arguments: [Int64(clamping: sequence), limit]
+      ).map { row in
+        let entry = Self.entry(from: row)
+        // Entries written before the column existed have none; the checkpoints still cover them.
+        let stored: Data? = row["leaf_hash"]
+        return StoredLeaf(entry: entry, leafHash: stored.map { Array($0) } ?? entry.leafHash)
+      }
     }
-    // Entries written before the column existed have none: recompute those from the entries.
-    if stored.contains(where: { $0 == nil }) {
-      let entries = try await search(AuditFilter(limit: Int.max))
-      return zip(stored, entries).map { hash, entry in hash.map { Array($0) } ?? entry.leafHash }
+  }
+
+  public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
+    try await pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT tree_size, root_hash, note FROM checkpoint WHERE origin = ? ORDER BY tree_size",
+        arguments: [origin]
+      ).map { row in
+        let size: Int64 = row["tree_size"]
+        let root: Data = row["root_hash"]
+        return SignedCheckpoint(
+          checkpoint: try Checkpoint(origin: origin, size: UInt64(clamping: size), rootHash: Array(root)),
+          note: row["note"])
+      }
     }
-    return stored.map { Array($0!) }
+  }
+
+  public func probeWritable() async throws {
+    // A page's worth of data, rolled back: fails as a real append would on a full disk, a full
+    // database (`max_page_count`) or a read-only file.
+    try await pool.writeWithoutTransaction { db in
+      try db.inTransaction(.immediate) {
+        try db.execute(sql: "INSERT INTO write_probe (payload) VALUES (zeroblob(8192))")
+        return .rollback
+      }
+    }
+  }
+
+  /// Runs SQL against the database as its operator could, behind the gateway's back: for tests
+  /// of the start-up check and of fail-closed behaviour (e.g. `PRAGMA max_page_count`).
+  public func executeAsOperator(_ sql: String) async throws {
+    try await pool.writeWithoutTransaction { db in try db.execute(sql: sql) }
   }
 
   public func size() async throws -> UInt64 {
@@ -293,7 +444,7 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     let sequence: Int64 = row["sequence"]
     let micros: Int64 = row["time_us"]
     return AuditEntry(
-      sequence: UInt64(sequence), origin: row["origin"],
+      sequence: UInt64(clamping: sequence), origin: row["origin"],
       time: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
       institutionID: row["institution_id"], certificateFingerprint: row["certificate_fingerprint"],
       operatorID: row["operator_id"], method: row["method"], purpose: row["purpose"],
@@ -304,27 +455,17 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
       recordsDisclosed: row["records_disclosed"], responseDigest: row["response_digest"])
   }
 
+  /// Microseconds since 1970, clamped to what an `Int64` holds (no trap on any `Date`).
   static func microseconds(_ date: Date) -> Int64 {
-    Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+    guard micros.isFinite else { return micros > 0 ? .max : .min }
+    return Int64(exactly: micros) ?? (micros > 0 ? .max : .min)
   }
 
   // MARK: - Consents
 
   public func insertConsent(_ consent: Consent) async throws {
-    try await pool.write { db in
-      try db.execute(
-        sql: """
-          INSERT INTO consent (id, subject_code, grantee_id, purpose, categories, valid_from_us,
-            valid_until_us, max_uses, uses, evidence_digest, recorded_by, revoked_at_us)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          consent.id, consent.subjectCode, consent.granteeID, consent.purpose,
-          consent.categories.joined(separator: ","), Self.microseconds(consent.validFrom),
-          Self.microseconds(consent.validUntil), consent.maxUses, consent.uses,
-          consent.evidenceDigest, consent.recordedBy, consent.revokedAt.map(Self.microseconds),
-        ])
-    }
+    _ = try await pool.write { db in try Self.apply(.insertConsent(consent), db) }
   }
 
   public func consent(id: String) async throws -> Consent? {
@@ -341,20 +482,18 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
   }
 
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
-    try await pool.write { db in
-      try db.execute(
-        sql: "UPDATE consent SET revoked_at_us = ? WHERE id = ? AND revoked_at_us IS NULL",
-        arguments: [Self.microseconds(at), id])
-      return try Self.fetchConsent(db, id: id)
-    }
+    guard case .consent(let consent) = try await pool.write({ db in try Self.apply(.revokeConsent(id: id, at: at), db) })
+    else { return nil }
+    return consent
   }
 
   public func useConsent(
-    id: String, check: @Sendable (Consent?) -> ConsentRules.Refusal?
+    id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal? {
-    // One write transaction: no other query can spend the same use in between.
+    // One write transaction: no other query can spend the same use in between, and `now` is
+    // read after the write lock is held, so a revocation committed before it is seen.
     try await pool.write { db in
-      if let refusal = check(try Self.fetchConsent(db, id: id)) { return refusal }
+      if let refusal = check(try Self.fetchConsent(db, id: id), now()) { return refusal }
       try db.execute(sql: "UPDATE consent SET uses = uses + 1 WHERE id = ?", arguments: [id])
       return nil
     }
@@ -374,8 +513,17 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
       id: row["id"], subjectCode: row["subject_code"], granteeID: row["grantee_id"],
       purpose: row["purpose"],
       categories: categories.isEmpty ? [] : categories.split(separator: ",").map(String.init),
-      validFrom: date("valid_from_us")!, validUntil: date("valid_until_us")!,
+      validFrom: date("valid_from_us") ?? .distantPast, validUntil: date("valid_until_us") ?? .distantPast,
       maxUses: row["max_uses"], uses: row["uses"], evidenceDigest: row["evidence_digest"],
       recordedBy: row["recorded_by"], revokedAt: date("revoked_at_us"))
+  }
+}
+
+/// The SQLite store could not do what was asked; the message names the file or the reason.
+public struct SQLiteStoreError: Error, CustomStringConvertible {
+  public var description: String
+
+  init(_ description: String) {
+    self.description = description
   }
 }

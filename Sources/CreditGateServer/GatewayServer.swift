@@ -1,7 +1,7 @@
 public import CreditGateCore
 public import Foundation
 public import GRPCCore
-import GRPCNIOTransportHTTP2Posix
+public import GRPCNIOTransportHTTP2Posix
 public import Logging
 import Crypto
 public import ServiceLifecycle
@@ -17,14 +17,15 @@ public struct GatewayServer: Service {
 
   /// Prepares everything the server needs; a mistake in the configuration or the lists stops
   /// here with a message naming the file and the problem.
-  /// - Parameter storage: stores to use instead of the configured `storage` (tests inject
+  /// - Parameter store: a store to use instead of the configured `storage` (tests inject
   ///   failing or in-memory ones here).
   public init(
     configuration: GatewayConfiguration, logger: Logger,
-    storage: GatewayStorage? = nil,
+    store: (any GatewayStore)? = nil,
     clock: @escaping @Sendable () -> Date = { Date() },
     onListening: @escaping @Sendable (_ host: String, _ port: Int) -> Void
   ) async throws {
+    try SecretFile.prepareDirectory(configuration.dataDirectory)
     let listsDirectory = URL(filePath: configuration.listsDirectory)
     let lists = try PublishedLists.load(from: listsDirectory)
     let evaluationModels = try EvaluationModels.load(from: listsDirectory, lists: lists)
@@ -39,22 +40,22 @@ public struct GatewayServer: Service {
       try pki.initialize(institutions: institutions.map(\.id))
       logger.notice("created the development PKI", metadata: ["certs": "\(pki.directory.path)"])
     }
+    try SecretFile.requireOwnerOnly(configuration.serverKeyPath)
 
-    let storage = try storage ?? GatewayStorage.open(configuration.storageURL)
-    let store = storage.credit
+    let store = try store ?? GatewayStorage.open(configuration.storageURL)
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
-    let signer = try NoteSigner(
-      name: configuration.auditOrigin,
-      privateKeyRaw: Array(try KeyFile.loadOrCreate(path: configuration.signingKeyPath, bytes: 32)))
-    let tree = try MerkleTree(leafHashes: try await storage.auditLog.leafHashes())
+    let signer = try configuration.auditSigner()
+    // Refuses to start on a log that no longer matches what was signed (AuditLogCheck).
+    let auditWriter = try await AuditWriter.open(store: store, signer: signer)
     let registry = PrometheusCollectorRegistry()
     self.registry = registry
     self.gateway = Gateway(
       lists: lists, evaluationModels: evaluationModels, institutions: institutions, revokedSerials: configuration.revokedSerials,
-      storage: storage, pseudonymizer: Pseudonymizer(keyBytes: key),
-      consentMaximumDays: configuration.consentMaximumDays, auditTree: tree, auditSigner: signer,
+      store: store, auditWriter: auditWriter, pseudonymizer: Pseudonymizer(keyBytes: key),
+      consentMaximumDays: configuration.consentMaximumDays,
       metrics: PrometheusMetricsFactory(registry: registry),
-      auditOrigin: configuration.auditOrigin, clock: clock, logger: logger)
+      auditOrigin: configuration.auditOrigin, clock: clock, logger: logger,
+      admissionLimit: configuration.maxCallsInFlight)
     self.configuration = configuration
     self.onListening = onListening
 
@@ -67,19 +68,13 @@ public struct GatewayServer: Service {
 
   public func run() async throws {
     let (host, port) = try configuration.listenAddress()
-    let security = HTTP2ServerTransport.Posix.TransportSecurity.mTLS(
-      certificateChain: [.file(path: configuration.serverCertificatePath, format: .pem)],
-      privateKey: .file(path: configuration.serverKeyPath, format: .pem)
-    ) { tls in
-      // Only the gateway's client CA, never the system roots.
-      tls.trustRoots = .certificates([.file(path: configuration.clientCAPath, format: .pem)])
-      tls.clientCertificateVerification = .noHostnameVerification
-    }
     let transport = HTTP2ServerTransport.Posix(
       address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
-      transportSecurity: security)
+      transportSecurity: .tls(Self.tlsConfiguration(configuration)),
+      config: Self.transportConfiguration(configuration))
     let server = GRPCServer(
-      transport: transport,
+      // Calls to unknown methods are audited too (UnknownMethods.swift).
+      transport: UnknownMethodAuditingTransport(wrapping: transport, gateway: gateway),
       services: [
         CreditQueryService(gateway: gateway), CreditRecordsService(gateway: gateway),
         ConsentsService(gateway: gateway), SubjectRightsService(gateway: gateway),
@@ -120,20 +115,56 @@ public struct GatewayServer: Service {
   }
 }
 
-/// A secret key in a file of its own, created with owner-only permissions on first use.
+extension GatewayServer {
+  /// The server side of mutual TLS: a client certificate is required and checked against the
+  /// configured client CA only, never the system roots (the transport's mTLS default). The
+  /// transport sets TLS 1.2 as the floor (`TLSConfiguration(_:)` in NIOSSL+GRPC.swift).
+  public static func tlsConfiguration(
+    _ configuration: GatewayConfiguration
+  ) -> HTTP2ServerTransport.Posix.TransportSecurity.TLS {
+    .mTLS(
+      certificateChain: [.file(path: configuration.serverCertificatePath, format: .pem)],
+      privateKey: .file(path: configuration.serverKeyPath, format: .pem)
+    ) { tls in
+      tls.trustRoots = .certificates([.file(path: configuration.clientCAPath, format: .pem)])
+      tls.clientCertificateVerification = .noHostnameVerification
+    }
+  }
+
+  /// HTTP/2 and connection settings that keep busy connections up (issue 8, defect 6):
+  /// - at most `max_concurrent_streams` streams per connection (the transport's default is no
+  ///   limit: a client could open thousands, each buffered and dispatched);
+  /// - a permissive ping policy: the default allows one ping per 5 minutes with 2 strikes,
+  ///   then answers GOAWAY ENHANCE_YOUR_CALM and closes (ServerConnectionManagementHandler),
+  ///   while grpc-go and grpc-core send flow-control (BDP) pings whenever data flows. Ping
+  ///   floods are still bounded by NIOHTTP2's control-frame rate limit.
+  public static func transportConfiguration(
+    _ configuration: GatewayConfiguration
+  ) -> HTTP2ServerTransport.Posix.Config {
+    .defaults { config in
+      config.http2.maxConcurrentStreams = configuration.maxConcurrentStreams
+      config.connection.keepalive.clientBehavior = .init(minPingIntervalWithoutCalls: .zero, allowWithoutCalls: true)
+    }
+  }
+}
+
+/// A secret key in a file of its own, created owner-only from the start (SecretFile); an
+/// existing one that group or others can read stops the start.
 enum KeyFile {
   static func loadOrCreate(path: String, bytes: Int) throws -> Data {
-    if let data = FileManager.default.contents(atPath: path) {
+    if FileManager.default.fileExists(atPath: path) {
+      try SecretFile.requireOwnerOnly(path)
+      guard let data = FileManager.default.contents(atPath: path) else {
+        throw ConfigurationError("\(path): cannot read the key file")
+      }
       guard data.count == bytes else {
         throw ConfigurationError("\(path): expected a \(bytes)-byte key, found \(data.count) bytes")
       }
       return data
     }
-    try FileManager.default.createDirectory(
-      at: URL(filePath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+    try SecretFile.prepareDirectory(URL(filePath: path).deletingLastPathComponent().path)
     let key = SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { Data($0) }
-    guard FileManager.default.createFile(atPath: path, contents: key, attributes: [.posixPermissions: 0o600])
-    else { throw ConfigurationError("\(path): cannot create the key file") }
+    try SecretFile.write(key, to: path)
     return key
   }
 }

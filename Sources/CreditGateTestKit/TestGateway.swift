@@ -35,7 +35,7 @@ public struct TestGateway: Sendable {
   /// Runs `body` against a running gateway, then stops it and removes its folder.
   public static func withRunning<Result: Sendable>(
     configure: (inout GatewayConfiguration) throws -> Void = { _ in },
-    storage: GatewayStorage? = nil,
+    store: (any GatewayStore)? = nil,
     _ body: (TestGateway) async throws -> Result
   ) async throws -> Result {
     let directory = FileManager.default.temporaryDirectory
@@ -48,7 +48,7 @@ public struct TestGateway: Sendable {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let server = try await GatewayServer(
       configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-      storage: storage
+      store: store
     ) { _, port in
       portContinuation.yield(port)
       portContinuation.finish()
@@ -98,12 +98,13 @@ public struct TestGateway: Sendable {
 
   /// The whole audit log, in order.
   public func auditEntries() async throws -> [AuditEntry] {
-    try await gateway.auditLog.search(AuditFilter(limit: 100_000))
+    try await gateway.store.search(AuditFilter(limit: 100_000))
   }
 }
 
-/// An audit log that can be switched to fail, to test that the gateway fails closed.
-public final class SwitchableAuditLog: AuditLogStore {
+/// A store whose audit appends can be switched to fail, to test that the gateway fails closed.
+/// Everything else goes to `base`, so a change that fails with its entry is seen not to land.
+public final class SwitchableAuditLog: GatewayStore {
   public let base: InMemoryStore
   private let failing = Mutex(false)
 
@@ -115,14 +116,50 @@ public final class SwitchableAuditLog: AuditLogStore {
 
   struct Unavailable: Error {}
 
-  public func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
+  private func check() throws {
     if failing.withLock({ $0 }) { throw Unavailable() }
-    return try await base.append(entries)
   }
 
-  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
-    try await base.search(filter)
+  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+    try check()
+    return try await base.append(batch, seal: seal)
   }
 
+  public func probeWritable() async throws { try check() }
+  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] { try await base.search(filter) }
   public func size() async throws -> UInt64 { try await base.size() }
+  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    try await base.storedLeaves(after: sequence, limit: limit)
+  }
+  public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
+    try await base.checkpoints(origin: origin)
+  }
+
+  public func registerSubjects(_ subjects: [Subject]) async throws { try await base.registerSubjects(subjects) }
+  public func subject(code: String) async throws -> Subject? { try await base.subject(code: code) }
+  public func subjectKinds(codes: [String]) async throws -> [String: SubjectKind] {
+    try await base.subjectKinds(codes: codes)
+  }
+  public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
+    try await base.submitRecords(records)
+  }
+  public func records(subjectCode: String) async throws -> [CreditRecord] {
+    try await base.records(subjectCode: subjectCode)
+  }
+  public func record(id: String) async throws -> CreditRecord? { try await base.record(id: id) }
+  public func subjectCount() async throws -> Int { try await base.subjectCount() }
+
+  public func insertConsent(_ consent: Consent) async throws { try await base.insertConsent(consent) }
+  public func consent(id: String) async throws -> Consent? { try await base.consent(id: id) }
+  public func consents(subjectCode: String) async throws -> [Consent] {
+    try await base.consents(subjectCode: subjectCode)
+  }
+  public func revokeConsent(id: String, at: Date) async throws -> Consent? {
+    try await base.revokeConsent(id: id, at: at)
+  }
+  public func useConsent(
+    id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
+  ) async throws -> ConsentRules.Refusal? {
+    try await base.useConsent(id: id, now: now, check: check)
+  }
 }

@@ -11,7 +11,7 @@ struct Audit: AsyncParsableCommand {
     abstract: "Review and verify the audit log (privacy office).",
     subcommands: [
       Search.self, Stats.self, Anomalies.self, Checkpoint.self, Export.self, Verify.self,
-      PublicKey.self, AccessLog.self,
+      PublicKey.self, AccessLog.self, Check.self,
     ])
 
   struct Search: AsyncParsableCommand {
@@ -155,9 +155,10 @@ extension Audit {
       abstract: "Verify an exported log offline against a signed checkpoint.",
       discussion: """
         Checks the checkpoint's Ed25519 signature with the verifier key, recomputes every \
-        entry's leaf hash from its deterministic encoding (RFC 9162), names the first entry \
-        that does not match the hash recorded when it was appended, and recomputes the tree \
-        root at the checkpoint's size.
+        entry's leaf hash from its deterministic encoding (RFC 9162), names every entry \
+        that does not match the hash recorded when it was appended (or is out of sequence, \
+        of another origin or unreadable) with a count, and recomputes the tree root at the \
+        checkpoint's size.
         """)
     @Option(help: "The export (JSON lines from `audit export`).") var export: String
     @Option(help: "The signed checkpoint (from `audit checkpoint --out`).") var checkpoint: String
@@ -167,38 +168,26 @@ extension Audit {
       let verifier = try NoteVerifier(vkey: key.trimmingCharacters(in: .whitespacesAndNewlines))
       let signed = try verifier.verify(note: String(contentsOfFile: checkpoint, encoding: .utf8))
       print("checkpoint: signature good; origin \(signed.origin), \(signed.size) entries")
-      var tree = MerkleTree()
-      var firstMismatch: UInt64?
-      var lineNumber = 0
+      var verification = LogVerification(checkpoint: signed)
+      var options = BinaryEncodingOptions()
+      options.useDeterministicOrdering = true
       for line in try String(contentsOfFile: export, encoding: .utf8).split(separator: "\n") {
-        lineNumber += 1
-        let item = try Creditgate_V1_ExportedAuditEntry(jsonString: String(line))
-        guard item.entry.sequence == tree.size + 1 else {
-          throw ValidationError("line \(lineNumber): entry \(item.entry.sequence) where \(tree.size + 1) was expected")
+        do {
+          let item = try Creditgate_V1_ExportedAuditEntry(jsonString: String(line))
+          verification.add(
+            sequence: item.entry.sequence, origin: item.entry.origin,
+            encoding: try item.entry.serializedBytes(options: options), recordedLeafHash: Array(item.leafHash))
+        } catch {
+          verification.addUnreadable("not an exported entry")
         }
-        guard item.entry.origin == signed.origin else {
-          throw ValidationError("entry \(item.entry.sequence): origin \(item.entry.origin) is not the checkpoint's")
-        }
-        var options = BinaryEncodingOptions()
-        options.useDeterministicOrdering = true
-        let leaf = MerkleTree.hashLeaf(try item.entry.serializedBytes(options: options) as [UInt8])
-        if firstMismatch == nil, leaf != Array(item.leafHash) {
-          firstMismatch = item.entry.sequence
-        }
-        tree.append(leafHash: leaf)
       }
-      if let firstMismatch {
-        print("entry \(firstMismatch): does not match the leaf hash recorded when it was appended")
-        throw ExitCode.failure
+      for failure in verification.failures { print(failure) }
+      if !verification.failures.isEmpty {
+        print("\(verification.failures.count) of \(verification.tree.size) entries fail")
       }
-      guard tree.size >= signed.size else {
-        print("the export holds \(tree.size) entries; the checkpoint covers \(signed.size)")
-        throw ExitCode.failure
-      }
-      guard try tree.rootHash(size: signed.size) == signed.rootHash else {
-        print("the root of the first \(signed.size) entries does not match the checkpoint")
-        throw ExitCode.failure
-      }
+      if let problem = verification.treeProblem { print(problem) }
+      guard verification.isVerified else { throw ExitCode.failure }
+      let tree = verification.tree
       print("verified: \(tree.size) entries; the first \(signed.size) match the signed checkpoint")
     }
   }

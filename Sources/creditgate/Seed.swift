@@ -26,7 +26,7 @@ struct Seed: AsyncParsableCommand {
     let published = try PublishedLists.load(from: URL(filePath: lists))
     let day = asOf.flatMap(LocalDate.init(iso:)) ?? SubjectCode.todayInChina()
     let population = SyntheticPopulation(seed: seed, asOf: day, lists: published)
-    let store = try GatewayStorage.open(storage ?? "sqlite:\(data)/creditgate.sqlite").credit
+    let store = try GatewayStorage.open(storage ?? "sqlite:\(data)/creditgate.sqlite")
     let start = ContinuousClock.now
     var records = 0
     var written = 0

@@ -73,8 +73,10 @@ struct ConsentRulesTests {
     Case(label: "uses == maxUses - 1: the last use is still there", consent: consent { $0.maxUses = 5; $0.uses = 4 },
          expected: nil),
     Case(label: "maxUses 0 is unlimited", consent: consent { $0.maxUses = 0; $0.uses = 1_000_000 }, expected: nil),
-    Case(label: "revocation in the future: valid until then",
-         consent: consent { $0.revokedAt = now.addingTimeInterval(microsecond) }, expected: nil),
+    // A query whose clock reads before a revocation that is already stored is refused all the
+    // same: any revocation counts (issue 8: an in-flight query passed a revocation).
+    Case(label: "revocation stamped after the query's clock: revoked",
+         consent: consent { $0.revokedAt = now.addingTimeInterval(microsecond) }, expected: .revoked),
     Case(label: "revokedAt == now: revoked", consent: consent { $0.revokedAt = now }, expected: .revoked),
     Case(label: "maxUses 0 still expires", consent: consent { $0.maxUses = 0; $0.validUntil = now },
          expected: .expired),
@@ -131,7 +133,7 @@ struct ConsentRulesTests {
     (consent { $0.validUntil = now }, ConsentStatus.expired),
     (consent { $0.validUntil = now.addingTimeInterval(microsecond) }, .active),
     (consent { $0.revokedAt = now }, .revoked),
-    (consent { $0.revokedAt = now.addingTimeInterval(microsecond) }, .active),
+    (consent { $0.revokedAt = now.addingTimeInterval(microsecond) }, .revoked),
     (consent { $0.uses = 2 }, .exhausted),
     (consent { $0.maxUses = 0; $0.uses = 99 }, .active),
     // Revocation wins over expiry and exhaustion: the person's act is what the portal shows.

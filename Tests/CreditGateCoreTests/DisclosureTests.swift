@@ -95,4 +95,16 @@ struct DisclosureTests {
     #expect(Disclosure.isDisclosable(stored, category: honour, today: date("2025-06-01")))
     #expect(Disclosure.isDisclosable(stored, category: honour, today: date("2028-12-31")))
   }
+
+  // Issue 8, defect 5: an act that "ended" in year 9998 (stored before dates were bounded)
+  // put the five-year limit past year 9999, where the date was force-unwrapped.
+  @Test(
+    "the five-year rule cannot fail for an act that ended near year 9999",
+    arguments: ["9995-01-01", "9998-06-01", "9999-12-31", "9996-02-29"])
+  func fiveYearRuleFarFuture(_ ended: String) {
+    let stored = record(
+      category: "admin-penalty", severity: .serious, actDate: "2020-01-10", decidedOn: "2023-06-01",
+      actEndedOn: ended, disclosureUntil: "2026-05-31")
+    #expect(Disclosure.isDisclosable(stored, category: penalty, today: date("2025-06-01")))
+  }
 }

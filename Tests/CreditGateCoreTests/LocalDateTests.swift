@@ -163,4 +163,23 @@ struct LocalDateTests {
       try JSONDecoder().decode([LocalDate].self, from: Data(#"["2023-02-29"]"#.utf8))
     }
   }
+
+  @Test(
+    "adding years keeps the day; 29 February becomes 28 February; past year 9999 it still answers",
+    arguments: [
+      ("2020-02-29", 5, 2025, 2, 28), ("2024-02-29", 4, 2028, 2, 29), ("2023-10-10", 5, 2028, 10, 10),
+      ("9998-06-01", 5, 10003, 6, 1), ("9996-02-29", 5, 10001, 2, 28),
+    ])
+  func addingYears(_ from: String, _ years: Int, _ year: Int, _ month: Int, _ day: Int) throws {
+    let date = try #require(LocalDate(iso: from)).adding(years: years)
+    #expect(date.parts == (year, month, day))
+  }
+
+  @Test("the date of an instant far outside any calendar still answers, clamped")
+  func fromExtremeInstant() {
+    for seconds in [Double(Int64.max), -Double(Int64.max), .infinity, -.infinity, .nan, 1e300] {
+      let date = LocalDate(Date(timeIntervalSince1970: seconds))
+      #expect(date.dayNumber.magnitude <= LocalDate.maximumDayMagnitude, "\(seconds)")
+    }
+  }
 }

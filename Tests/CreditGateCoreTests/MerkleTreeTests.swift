@@ -170,6 +170,19 @@ struct MerkleTreeTests {
     #expect(Reference.mth(Self.ctLeafHashes.prefix(size)) == expected)
   }
 
+  @Test("the root with leaves appended equals the reference root of the longer tree, for every split")
+  func rootAppending() throws {
+    for size in 0...20 {
+      let tree = try MerkleTree(leafHashes: Self.leafHashes.prefix(size))
+      for added in 0...12 {
+        let leaves = Array(Self.leafHashes[size..<(size + added)])
+        #expect(
+          tree.rootHash(appending: leaves) == Reference.mth(Self.leafHashes.prefix(size + added)),
+          "size \(size) + \(added)")
+      }
+    }
+  }
+
   @Test("published inclusion proofs", arguments: CTVectors.inclusionProofs)
   func ctInclusion(_ vector: CTVectors.Proof) throws {
     let proof = try ctTree.inclusionProof(leafIndex: vector.first, treeSize: vector.second)

@@ -216,6 +216,18 @@ struct RecordSubmissionTests {
     .init(name: "decided before the act", submission: base.with { $0.decidedOn = "2023-10-09" }, field: "decided_on"),
     .init(name: "decided in the future", submission: base.with { $0.decidedOn = "2026-07-01" }, field: "decided_on"),
     .init(name: "act ended before the act", submission: base.with { $0.actEndedOn = "2023-10-09" }, field: "act_ended_on"),
+    // Issue 8, defect 5: a date near year 9999 must be refused, not stored.
+    .init(name: "act ended in year 9998", submission: base.with { $0.actEndedOn = "9998-01-01" }, field: "act_ended_on"),
+    .init(name: "act ended in the future", submission: base.with { $0.actEndedOn = "2026-07-01" }, field: "act_ended_on"),
+    .init(
+      name: "act in the future", submission: base.with { $0.actDate = "2026-07-01"; $0.decidedOn = "2026-07-01" },
+      field: "act_date"),
+    .init(
+      name: "act before 1949", submission: base.with { $0.actDate = "1948-12-31"; $0.decidedOn = "1949-01-02" },
+      field: "act_date"),
+    .init(
+      name: "act in year 0001", submission: base.with { $0.actDate = "0001-01-01"; $0.decidedOn = "0001-01-02" },
+      field: "act_date"),
   ]
 
   @Test("a malformed submission is refused with the field named", arguments: fieldCases)

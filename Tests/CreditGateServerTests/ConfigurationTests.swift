@@ -2,6 +2,7 @@ import CreditGateCore
 import CreditGateServer
 import CreditGateTestKit
 import Foundation
+import Logging
 import Testing
 
 /// A mistake in the configuration stops the server at start with a message that names it.
@@ -51,5 +52,106 @@ struct ConfigurationTests {
       _ = try configuration.resolveInstitutions(lists: try Self.lists.get())
     }
     #expect(error.description.contains(message), "\(error.description)")
+  }
+}
+
+/// Revoked serials and the load limits (issue 8, defects 6 and 7): a typo stops the start.
+@Suite("Configuration: revoked serials and limits")
+struct ConfigurationLimitsTests {
+  static func load(_ json: String) throws -> GatewayConfiguration {
+    let file = FileManager.default.temporaryDirectory.appending(path: "gateway-\(UUID().uuidString).json")
+    try json.write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    return try GatewayConfiguration.load(from: file.path)
+  }
+
+  @Test("a revoked serial that is not hex stops the start, naming the key and the entry", arguments: [
+    "0A:1B:2G", "serial-42", "", "0a 1b", "0x1F", ":0a", "0a::1b",
+  ])
+  func badSerial(_ serial: String) throws {
+    let configuration = try Self.load(#"{"revoked_serials": ["0A:1B", "\#(serial)"]}"#)
+    let error = try #require(throws: ConfigurationError.self) { try configuration.validate() }
+    #expect(error.description.contains("revoked_serials[1]"), "\(error)")
+    #expect(error.description.contains("\"\(serial)\""), "\(error)")
+  }
+
+  @Test("hex serials in any case, with or without colons, are accepted", arguments: [
+    "0a:1b:2c", "0A1B2C", "7f", "00:FF",
+  ])
+  func goodSerial(_ serial: String) throws {
+    try Self.load(#"{"revoked_serials": ["\#(serial)"]}"#).validate()
+  }
+
+  @Test("the load limits default, load and are checked")
+  func limits() throws {
+    let defaults = try Self.load("{}")
+    #expect(defaults.maxCallsInFlight == AdmissionLimiter.defaultLimit)
+    #expect(defaults.maxConcurrentStreams == 64)
+    let set = try Self.load(#"{"max_calls_in_flight": 64, "max_concurrent_streams": 32}"#)
+    #expect(set.maxCallsInFlight == 64)
+    #expect(set.maxConcurrentStreams == 32)
+    for json in [#"{"max_calls_in_flight": 0}"#, #"{"max_concurrent_streams": 0}"#] {
+      let error = try #require(throws: ConfigurationError.self) { try Self.load(json).validate() }
+      #expect(error.description.contains("max_"), "\(error)")
+    }
+  }
+}
+
+/// Key files and the data folder (issue 8, defect 7): owner-only from the start, and a key that
+/// others can read stops the start.
+@Suite("Key files")
+struct KeyFileTests {
+  static func mode(_ path: String) throws -> Int {
+    try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) & 0o777
+  }
+
+  @Test("a fresh start writes every key 0600 and the data folder 0700")
+  func freshStart() async throws {
+    try await TestGateway.withRunning { gateway in
+      let data = gateway.directory.appending(path: "data").path
+      let dataMode = try Self.mode(data)
+      #expect(dataMode == 0o700)
+      for key in ["pseudonym.key", "audit-signing.key"] {
+        let mode = try Self.mode("\(data)/\(key)")
+        #expect(mode == 0o600, "\(key)")
+      }
+      for key in [gateway.pki.caKey, gateway.pki.serverKey, gateway.pki.clientKey("demo-hr-bureau")] {
+        let mode = try Self.mode(key.path)
+        #expect(mode == 0o600, "\(key.path)")
+      }
+    }
+  }
+
+  @Test("a key file that group or others can read stops the start, naming it and the fix",
+        arguments: ["pseudonym.key", "audit-signing.key", "server-key.pem"])
+  func readableKey(_ name: String) async throws {
+    let directory = FileManager.default.temporaryDirectory.appending(path: "creditgate-keys-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var configuration = try TestGateway.configuration(in: directory)
+    let pki = DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory))
+    try pki.initialize(institutions: ["demo-hr-bureau"])
+    try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+    let path = name == "server-key.pem" ? configuration.serverKeyPath : "\(configuration.dataDirectory)/\(name)"
+    if name != "server-key.pem" {
+      try Data(repeating: 7, count: 32).write(to: URL(filePath: path))
+    }
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+    configuration.storage = "memory:"
+    let error = try await #require(throws: ConfigurationError.self) {
+      _ = try await GatewayServer(configuration: configuration, logger: .init(label: "test"), onListening: { _, _ in })
+    }
+    #expect(error.description.contains(path), "\(error)")
+    #expect(error.description.contains("chmod 600"), "\(error)")
+  }
+
+  @Test("a secret is written owner-only and replaces what was there")
+  func secretWrite() throws {
+    let path = FileManager.default.temporaryDirectory.appending(path: "secret-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Data("old".utf8).write(to: URL(filePath: path))
+    try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+    try SecretFile.write(Data("new".utf8), to: path)
+    #expect(try Self.mode(path) == 0o600)
+    #expect(FileManager.default.contents(atPath: path) == Data("new".utf8))
   }
 }

@@ -165,7 +165,7 @@ struct ConsentEndToEndTests {
       #expect(entry.institutionID == "demo-bank")
       #expect(entry.categoriesDisclosed.isEmpty)
       // The refusal spent no use.
-      #expect(try await gateway.gateway.consents.consent(id: id)?.uses == 1)
+      #expect(try await gateway.gateway.store.consent(id: id)?.uses == 1)
     }
   }
 
@@ -244,13 +244,13 @@ struct ConsentEndToEndTests {
       case let .stored(validFrom, validUntil):
         consentID = Consent.newID()
         let now = Date()
-        try await gateway.gateway.consents.insertConsent(
+        try await gateway.gateway.store.insertConsent(
           Consent(
             id: consentID, subjectCode: Self.wangFang, granteeID: "demo-bank", purpose: "commercial-loan",
             categories: ["loan-default"], validFrom: now.addingTimeInterval(validFrom),
             validUntil: now.addingTimeInterval(validUntil), recordedBy: "demo-portal"))
       }
-      let usesBefore = try await gateway.gateway.consents.consent(id: consentID)?.uses
+      let usesBefore = try await gateway.gateway.store.consent(id: consentID)?.uses
 
       let (error, entry) = try await Self.refusal(gateway) {
         try await Self.profile(
@@ -269,7 +269,7 @@ struct ConsentEndToEndTests {
       #expect(entry.categoriesDisclosed.isEmpty)
       #expect(entry.subjectPseudonym == gateway.gateway.pseudonymizer.pseudonym(Self.wangFang))
       // A refused query spends no use.
-      #expect(try await gateway.gateway.consents.consent(id: consentID)?.uses == usesBefore)
+      #expect(try await gateway.gateway.store.consent(id: consentID)?.uses == usesBefore)
     }
   }
 
@@ -389,7 +389,7 @@ struct ConsentEndToEndTests {
       #expect(entry.outcome == (item.code == .invalidArgument ? .invalid : item.code == .permissionDenied ? .denied : .failed))
       #expect(entry.consentID.isEmpty)
       for subject in [Self.wangFang, "330106199001015679"] {
-        #expect(try await gateway.gateway.consents.consents(subjectCode: subject).isEmpty)
+        #expect(try await gateway.gateway.store.consents(subjectCode: subject).isEmpty)
       }
     }
   }
@@ -405,7 +405,7 @@ struct ConsentEndToEndTests {
         $0.validUntil = .init(date: until)
         $0.categories = ["loan-default"]
       }
-      let stored = try #require(try await gateway.gateway.consents.consent(id: granted.consentID))
+      let stored = try #require(try await gateway.gateway.store.consent(id: granted.consentID))
       #expect(stored.granteeID == "demo-bank")
       #expect(stored.recordedBy == "demo-bank")
       #expect(stored.subjectCode == Self.wangFang)
@@ -459,7 +459,7 @@ struct ConsentEndToEndTests {
       #expect(entry.institutionID == "demo-bank")
       #expect(entry.method == "/creditgate.v1.Consents/RevokeConsent")
       #expect(entry.consentID == theirs)
-      #expect(try await gateway.gateway.consents.consent(id: theirs)?.revokedAt == nil)
+      #expect(try await gateway.gateway.store.consent(id: theirs)?.revokedAt == nil)
       // Still usable by its grantee.
       _ = try await Self.profile(gateway, as: Self.otherBank, consentID: theirs)
 
@@ -474,7 +474,7 @@ struct ConsentEndToEndTests {
       // Its own consent, a grantee may revoke.
       let mine = try await Self.grant(gateway).consentID
       try await Self.revoke(gateway, as: "demo-bank", mine)
-      #expect(try await gateway.gateway.consents.consent(id: mine)?.revokedAt != nil)
+      #expect(try await gateway.gateway.store.consent(id: mine)?.revokedAt != nil)
       let (refused, _) = try await Self.refusal(gateway) { try await Self.profile(gateway, consentID: mine) }
       #expect(refused.message.contains("revoked"))
     }

@@ -277,11 +277,8 @@ struct GatewayEndToEndTests {
 
   @Test("when the audit log cannot be written, the call fails UNAVAILABLE and discloses nothing")
   func failClosed() async throws {
-    let store = InMemoryStore()
     let auditLog = SwitchableAuditLog()
-    try await TestGateway.withRunning(
-      storage: GatewayStorage(credit: store, auditLog: auditLog, consents: InMemoryConsentStore())
-    ) { gateway in
+    try await TestGateway.withRunning(store: auditLog) { gateway in
       let request = Creditgate_V1_GetProfileRequest.with {
         $0.subjectCode = Self.liNa
         $0.purpose = "civil-servant-recruitment"

@@ -4,6 +4,8 @@ import CreditGateServer
 import CreditGateTestKit
 import Foundation
 import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import GRPCProtobuf
 import Testing
 import X509
 
@@ -109,5 +111,75 @@ struct TransportSecurityTests {
       institutions: [Institution(id: "demo-bank", name: "bank", roles: [.query])], revokedSerials: [])
     #expect((try? authenticator.authenticate(issued.certificate, now: now).get()) != nil)
     #expect((try? authenticator.authenticate(issued.certificate, now: now.addingTimeInterval(120)).get()) == nil)
+  }
+}
+
+/// Issue 8: the trust roots, unknown methods, and what a closing transport must not be blamed on.
+@Suite("Mutual TLS identity: trust roots and unknown methods")
+struct TransportTrustTests {
+  @Test("the server trusts exactly the configured client CA, never the system roots")
+  func trustRoots() throws {
+    var configuration = GatewayConfiguration()
+    configuration.certsDirectory = "/nonexistent/certs"
+    let tls = GatewayServer.tlsConfiguration(configuration)
+    #expect(tls.trustRoots == .certificates([.file(path: "/nonexistent/certs/ca.pem", format: .pem)]))
+    #expect(tls.trustRoots != .systemDefault)
+    configuration.clientCA = "/etc/creditgate/clients-ca.pem"
+    #expect(GatewayServer.tlsConfiguration(configuration).trustRoots
+      == .certificates([.file(path: "/etc/creditgate/clients-ca.pem", format: .pem)]))
+    #expect(GatewayServer.tlsConfiguration(configuration).clientCertificateVerification == .noHostnameVerification)
+  }
+
+  @Test("the transport bounds streams per connection and tolerates flow-control pings")
+  func transportLimits() {
+    var configuration = GatewayConfiguration()
+    configuration.maxConcurrentStreams = 100
+    let config = GatewayServer.transportConfiguration(configuration)
+    #expect(config.http2.maxConcurrentStreams == 100)
+    #expect(config.connection.keepalive.clientBehavior.allowWithoutCalls)
+    #expect(config.connection.keepalive.clientBehavior.minPingIntervalWithoutCalls == .zero)
+  }
+
+  @Test("a missing peer certificate on the mTLS transport is the transport's fault: UNAVAILABLE")
+  func missingPeerCertificate() {
+    let authenticator = Authenticator(institutions: [], revokedSerials: [])
+    var context = ServerContext(
+      descriptor: MethodDescriptor(fullyQualifiedService: "creditgate.v1.CreditQuery", method: "GetProfile"),
+      remotePeer: "ipv4:127.0.0.1:1", localPeer: "ipv4:127.0.0.1:2",
+      cancellation: ServerContext.RPCCancellationHandle())
+    context.transportSpecific = HTTP2ServerTransport.Posix.Context()
+    guard case .failure(let failure) = authenticator.authenticate(context, now: Date()) else {
+      Issue.record("authenticated a call without a certificate")
+      return
+    }
+    #expect(failure.error.code == .unavailable)
+    #expect(!failure.error.message.contains("a client certificate is required"))
+  }
+
+  @Test("a call to an unknown method is answered UNIMPLEMENTED and audited with its path")
+  func unknownMethod() async throws {
+    try await TestGateway.withRunning { gateway in
+      let path = "creditgate.v1.CreditQuery/NoSuchMethod"
+      let error = try await #require(throws: RPCError.self) {
+        try await gateway.connection(as: "demo-hr-bureau").withClient { client in
+          try await client.unary(
+            request: ClientRequest(message: Creditgate_V1_GetProfileRequest(), metadata: ["x-operator-id": "op-7"]),
+            descriptor: MethodDescriptor(fullyQualifiedService: "creditgate.v1.CreditQuery", method: "NoSuchMethod"),
+            serializer: ProtobufSerializer<Creditgate_V1_GetProfileRequest>(),
+            deserializer: ProtobufDeserializer<Creditgate_V1_GetProfileResponse>(),
+            options: .defaults
+          ) { try $0.message }
+        }
+      }
+      #expect(error.code == .unimplemented)
+      let queryID = try #require(error.metadata[stringValues: "x-query-id"].first(where: { _ in true }))
+      let entry = try #require(try await gateway.auditEntries().last)
+      #expect(String(entry.sequence) == queryID)
+      #expect(entry.method == "/" + path)
+      #expect(entry.statusCode == RPCError.Code.unimplemented.rawValue)
+      #expect(entry.institutionID == "demo-hr-bureau")
+      #expect(entry.operatorID == "op-7")
+      #expect(entry.outcome == .failed || entry.outcome == .invalid)
+    }
   }
 }

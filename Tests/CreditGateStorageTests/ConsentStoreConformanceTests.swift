@@ -1,7 +1,15 @@
 import CreditGateCore
 import CreditGateSQLite
 import Foundation
+import Synchronization
 import Testing
+
+extension ConsentStore {
+  /// `useConsent` with the time the check was built for: most tests fix the time themselves.
+  func useConsent(id: String, check: @escaping @Sendable (Consent?) -> ConsentRules.Refusal?) async throws -> ConsentRules.Refusal? {
+    try await useConsent(id: id, now: { Date() }, check: { consent, _ in check(consent) })
+  }
+}
 
 /// The `ConsentStore` conformance suite (DESIGN §1, §7): every backend runs every test below.
 @Suite("ConsentStore conformance")
@@ -17,7 +25,7 @@ struct ConsentStoreConformanceTests {
     func withStore(_ body: (any ConsentStore) async throws -> Void) async throws {
       switch self {
       case .inMemory:
-        try await body(InMemoryConsentStore())
+        try await body(InMemoryStore())
       case .sqlite:
         let directory = FileManager.default.temporaryDirectory
           .appending(path: "creditgate-consents-\(UUID().uuidString)")
@@ -108,7 +116,7 @@ struct ConsentStoreConformanceTests {
       let stored = try #require(try await store.consent(id: "c-1"))
       #expect(stored.revokedAt == first.revokedAt)
       #expect(stored.status(at: Self.time(10.000_003)) == .revoked)
-      #expect(stored.status(at: Self.time(10.000_001)) == .active)
+      #expect(stored.status(at: Self.time(10.000_001)) == .revoked, "any stored revocation counts")
       // Nothing else of the consent changes.
       var unrevoked = stored
       unrevoked.revokedAt = nil
@@ -167,6 +175,25 @@ struct ConsentStoreConformanceTests {
           ? nil : ConsentRules.Refusal(code: .unknownConsent, detail: "not the stored consent")
       }
       #expect(seen == nil)
+      #expect(try await store.consent(id: "c-1")?.uses == 1)
+    }
+  }
+
+  @Test("a use checked with a time read before the revocation still sees it: any revocation counts, and time is read inside the use", arguments: Backend.allCases)
+  func revocationRace(_ backend: Backend) async throws {
+    try await backend.withStore { store in
+      try await store.insertConsent(Self.consent("c-1"))
+      // The query read its clock at 0:30; the revocation committed at 0:40 before the use.
+      _ = try await store.revokeConsent(id: "c-1", at: Self.time(40))
+      let stale = try await store.useConsent(id: "c-1", check: Self.rules(at: Self.time(30)))
+      #expect(stale?.code == .revoked)
+      // The time the store hands the check is read within the use.
+      let handed = Mutex<Date?>(nil)
+      _ = try await store.useConsent(id: "c-1", now: { Self.time(50) }) { _, now in
+        handed.withLock { $0 = now }
+        return nil
+      }
+      #expect(handed.withLock { $0 } == Self.time(50))
       #expect(try await store.consent(id: "c-1")?.uses == 1)
     }
   }

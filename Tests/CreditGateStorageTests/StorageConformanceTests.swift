@@ -4,7 +4,14 @@ import Foundation
 import Testing
 
 /// The storage conformance suite (DESIGN §1): every backend runs every test below.
-typealias Store = any CreditStore & AuditLogStore
+typealias Store = any CreditStore & AuditLogStore & ConsentStore
+
+extension AuditLogStore {
+  /// Appends plain entries, unsealed: the storage tests look at the store, not the writer.
+  func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
+    try await append(entries.map { AuditAppend(entry: $0) }, seal: { _ in nil }).map(\.entry)
+  }
+}
 
 /// The backends under test and how to make a fresh, empty one.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -334,7 +341,146 @@ struct StorageConformanceTests {
     }
   }
 
+  // MARK: State changes with their entries
+
+  @Test("a change commits with its entry, and complete sees what was stored", arguments: Backend.allCases)
+  func changeWithEntry(_ backend: Backend) async throws {
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let commits = try await store.append(
+        [
+          AuditAppend(entry: Fixture.log[0]),
+          AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("C-1")])) { result, entry in
+            if case .success(.records(let records)) = result { entry.reason = "version \(records.map(\.version))" }
+          },
+        ], seal: { _ in nil })
+      #expect(commits.map(\.entry.sequence) == [1, 2])
+      #expect(commits[0].change == nil)
+      guard case .success(.records(let records))? = commits[1].change else {
+        Issue.record("expected the stored records, got \(String(describing: commits[1].change))")
+        return
+      }
+      #expect(records.map(\.version) == [1])
+      #expect(try await store.search(AuditFilter()).map(\.reason) == [Fixture.log[0].reason, "version [1]"])
+      #expect(try await store.record(id: records[0].id) == records[0])
+    }
+  }
+
+  @Test("if the seal throws, neither the entries nor their changes are stored", arguments: Backend.allCases)
+  func sealFailureStoresNothing(_ backend: Backend) async throws {
+    struct Refused: Error {}
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let consent = Consent(
+        id: "c-atomic", subjectCode: Fixture.person.code, granteeID: "demo-bank", purpose: "commercial-loan",
+        categories: ["fraud"], validFrom: Date(timeIntervalSince1970: 1_767_225_600),
+        validUntil: Date(timeIntervalSince1970: 1_767_225_600 + 86_400), recordedBy: "demo-portal")
+      await #expect(throws: Refused.self) {
+        _ = try await store.append(
+          [
+            AuditAppend(entry: Fixture.log[0], change: .insertConsent(consent)),
+            AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("S-1")])),
+            AuditAppend(entry: Fixture.log[2], change: .registerSubjects([Subject(code: Fixture.person.code, kind: .person, name: "改名")])),
+          ], seal: { _ in throw Refused() })
+      }
+      #expect(try await store.size() == 0)
+      #expect(try await store.consent(id: "c-atomic") == nil)
+      #expect(try await store.record(id: Fixture.record("S-1").recordID) == nil)
+      #expect(try await store.subject(code: Fixture.person.code) == Fixture.person)
+    }
+  }
+
+  @Test("the seal sees the batch with its sequence numbers and its checkpoint is kept", arguments: Backend.allCases)
+  func sealedCheckpointsAreKept(_ backend: Backend) async throws {
+    try await backend.withStore { store in
+      var tree = MerkleTree()
+      for batch in [Array(Fixture.log.prefix(2)), [], Array(Fixture.log[2..<5])] {
+        let base = tree
+        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }) { entries in
+          #expect(entries.map(\.sequence) == entries.indices.map { base.size + UInt64($0) + 1 })
+          guard !entries.isEmpty else { return nil }
+          let leaves = entries.map(\.leafHash)
+          let checkpoint = try Checkpoint(
+            origin: "test.creditgate/log", size: base.size + UInt64(leaves.count),
+            rootHash: base.rootHash(appending: leaves))
+          return SignedCheckpoint(checkpoint: checkpoint, note: "note \(checkpoint.size)")
+        }
+        for commit in committed { tree.append(leafHash: commit.entry.leafHash) }
+      }
+      let kept = try await store.checkpoints(origin: "test.creditgate/log")
+      #expect(kept.map(\.checkpoint.size) == [2, 5])
+      #expect(kept.map(\.note) == ["note 2", "note 5"])
+      #expect(kept.last?.checkpoint.rootHash == tree.rootHash)
+      #expect(try await store.checkpoints(origin: "other.creditgate/log").isEmpty)
+      let stored = try await store.storedLeaves(after: 1, limit: 3)
+      #expect(stored.map(\.entry.sequence) == [2, 3, 4])
+      #expect(stored.allSatisfy { $0.leafHash == $0.entry.leafHash })
+    }
+  }
+
   // MARK: SQLite only
+
+  @Test("SQLite: the writer flushes every commit (PRAGMA synchronous reads FULL on the writer)")
+  func sqliteSynchronousFull() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let store = try SQLiteStore(path: directory.databasePath)
+    _ = try await store.append([Fixture.log[0]])
+    #expect(try await store.writerSynchronous() == 2)
+  }
+
+  @Test("SQLite: a change that fails is rolled back alone; its entry and the rest of the batch commit")
+  func sqliteSavepointPerChange() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let store = try SQLiteStore(path: directory.databasePath)
+    try await store.registerSubjects(Fixture.subjects)
+    // A record of a subject that is not registered breaks the foreign key.
+    var orphan = Fixture.record("O-1")
+    orphan.subjectCode = "000000000000000000"
+    let commits = try await store.append(
+      [
+        AuditAppend(entry: Fixture.log[0], change: .submitRecords([Fixture.record("K-1"), orphan])) { result, entry in
+          if case .failure = result { entry.reason = "rolled back" }
+        },
+        AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("K-2")])),
+      ], seal: { _ in nil })
+    guard case .failure? = commits[0].change else {
+      Issue.record("the orphan record should have failed the change")
+      return
+    }
+    #expect(try await store.record(id: Fixture.record("K-1").recordID) == nil, "the failed change is undone whole")
+    #expect(try await store.record(id: Fixture.record("K-2").recordID) != nil)
+    #expect(try await store.search(AuditFilter()).map(\.reason) == ["rolled back", Fixture.log[1].reason])
+  }
+
+  @Test("SQLite: the database file is readable by its owner only")
+  func sqliteFileMode() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let store = try SQLiteStore(path: directory.databasePath)
+    _ = try await store.append([Fixture.log[0]])
+    for path in [directory.databasePath, directory.databasePath + "-wal"] {
+      let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+      #expect(mode == 0o600, "\(path)")
+    }
+  }
+
+  @Test("SQLite: probeWritable fails while the database is full and passes once it has room")
+  func sqliteProbe() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let store = try SQLiteStore(path: directory.databasePath)
+    try await store.probeWritable()
+    let pages = try await store.pageCount()
+    try await store.executeAsOperator("PRAGMA max_page_count = \(pages)")
+    await #expect(throws: (any Error).self) { try await store.probeWritable() }
+    await #expect(throws: (any Error).self) { _ = try await store.append(Array(repeating: Fixture.log[0], count: 50)) }
+    try await store.executeAsOperator("PRAGMA max_page_count = 1000000")
+    try await store.probeWritable()
+  }
+
+  // MARK: SQLite files
 
   @Test("SQLite: subjects, records and the audit log survive closing and reopening the file")
   func sqliteDurability() async throws {

@@ -1,29 +1,32 @@
 import Synchronization
 
 /// Appends audit entries with group commit: entries from concurrent calls are committed to the
-/// store together, so durability costs one commit per batch rather than one per call.
+/// store together, so durability costs one commit (one disk flush) per batch rather than one
+/// per call.
 ///
 /// There is no background task. The first caller to find the writer idle becomes the leader:
 /// it takes every pending entry (its own included), commits them in one `append`, and hands
 /// each caller its result. If more entries arrived meanwhile, leadership passes to the oldest of
 /// them, so no caller waits for more than its own batch and the one before it.
 ///
-/// `append` returns only after the entry is durable, and throws if the store failed; the
-/// caller must then disclose nothing (fail closed).
+/// `append` returns only after the entry — and the state change it carries, in the same
+/// transaction — is durable, and throws if the store failed; the caller must then disclose
+/// nothing (fail closed).
 ///
-/// The writer also keeps the log's Merkle tree (RFC 9162): each committed batch appends its
-/// leaves in O(log n) and, when a signer is given, is covered by a new signed checkpoint —
-/// one signature per batch, not per entry.
+/// The writer also keeps the log's Merkle tree (RFC 9162). Each batch is sealed inside its own
+/// transaction: its leaves are checked to follow the tree, and the checkpoint that covers them
+/// is signed and stored with them, so every signed checkpoint is kept and no caller is answered
+/// before the checkpoint covering its entry exists.
 public final class AuditWriter: Sendable {
   private enum Signal {
-    case committed(AuditEntry)
+    case committed(AuditCommit)
     case failed(any Error)
     case lead
   }
 
   private struct Pending {
     var ticket: UInt64
-    var entry: AuditEntry
+    var item: AuditAppend
   }
 
   private struct State {
@@ -36,6 +39,11 @@ public final class AuditWriter: Sendable {
     var batches = 0
     var tree: MerkleTree
     var checkpoint: SignedCheckpoint?
+    /// The leaves and checkpoint of the batch being committed, as its seal computed them.
+    var sealedLeaves: [[UInt8]] = []
+    var sealedCheckpoint: SignedCheckpoint?
+    /// False from a failed commit until a commit or a probe succeeds.
+    var available = true
 
     mutating func deliver(_ signal: Signal, to ticket: UInt64) {
       if let waiter = waiters.removeValue(forKey: ticket) {
@@ -52,22 +60,35 @@ public final class AuditWriter: Sendable {
   private let state: Mutex<State>
 
   /// - Parameters:
-  ///   - tree: the tree of the entries already in the store (see `AuditLogStore.leafHashes`).
-  ///   - signer: signs a checkpoint after every batch; its name is the log's origin.
-  public init(store: any AuditLogStore, tree: MerkleTree = MerkleTree(), signer: NoteSigner? = nil) {
+  ///   - tree: the tree of the entries already in the store (see `AuditLogCheck`).
+  ///   - checkpoint: the latest stored checkpoint, if it covers the whole tree.
+  ///   - signer: signs a checkpoint for every batch; its name is the log's origin.
+  public init(
+    store: any AuditLogStore, tree: MerkleTree = MerkleTree(), checkpoint: SignedCheckpoint? = nil,
+    signer: NoteSigner? = nil
+  ) {
     self.store = store
     self.signer = signer
     self.origin = signer?.name ?? ""
     var state = State(tree: tree)
-    if let signer {
-      state.checkpoint = Self.sign(tree: tree, origin: signer.name, signer: signer)
-    }
+    state.checkpoint = checkpoint
     self.state = Mutex(state)
   }
 
-  /// Opens a writer over a store's existing log, rebuilding the tree from its leaf hashes.
+  /// Opens a writer over a store's existing log: checks the log against its last checkpoint
+  /// (`AuditLogCheck`, which refuses a log that was altered) and, if entries are not covered by
+  /// a stored checkpoint yet, signs and stores one for them.
   public static func open(store: any AuditLogStore, signer: NoteSigner?) async throws -> AuditWriter {
-    AuditWriter(store: store, tree: try MerkleTree(leafHashes: try await store.leafHashes()), signer: signer)
+    let checked = try await AuditLogCheck.run(store: store, signer: signer)
+    let writer = AuditWriter(store: store, tree: checked.tree, checkpoint: checked.checkpoint, signer: signer)
+    if let signer, checked.checkpoint?.checkpoint.size != checked.tree.size || checked.checkpoint == nil {
+      let tree = checked.tree
+      let checkpoint = try Checkpoint(origin: signer.name, size: tree.size, rootHash: tree.rootHash)
+      let signed = SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))
+      _ = try await store.append([], seal: { _ in signed })
+      writer.state.withLock { $0.checkpoint = signed }
+    }
+    return writer
   }
 
   /// The latest signed checkpoint (nil without a signer).
@@ -83,22 +104,42 @@ public final class AuditWriter: Sendable {
     try state.withLock { try body($0.tree) }
   }
 
-  private static func sign(tree: MerkleTree, origin: String, signer: NoteSigner) -> SignedCheckpoint? {
-    guard let checkpoint = try? Checkpoint(origin: origin, size: tree.size, rootHash: tree.rootHash) else {
-      return nil
-    }
-    return SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))
-  }
+  /// Entries waiting for the next commit (for tests of the batching).
+  var pendingCount: Int { state.withLock { $0.pending.count } }
 
   /// How many commits the writer has made; with concurrent callers, fewer than the entries.
   public var batchCount: Int { state.withLock { $0.batches } }
 
+  /// Whether the log can be written: false from a failed commit until a commit succeeds or
+  /// `probe` finds the store writable again. Health answers `NOT_SERVING` while it is false.
+  public var isAvailable: Bool { state.withLock { $0.available } }
+
+  /// Asks the store whether it can be written again, if the last commit failed; returns the
+  /// availability afterwards.
+  public func probe() async -> Bool {
+    if isAvailable { return true }
+    do {
+      try await store.probeWritable()
+      state.withLock { $0.available = true }
+      return true
+    } catch {
+      return false
+    }
+  }
+
   /// Commits `entry` durably and returns it with its sequence number.
   public func append(_ entry: AuditEntry) async throws -> AuditEntry {
+    try await append(AuditAppend(entry: entry)).entry
+  }
+
+  /// Commits an entry and the state change it carries in one transaction and returns both
+  /// results. A change that failed was rolled back; its entry (completed by `item.complete`)
+  /// records the failure and is committed all the same.
+  public func append(_ item: AuditAppend) async throws -> AuditCommit {
     let (ticket, leads) = state.withLock { state -> (UInt64, Bool) in
       let ticket = state.nextTicket
       state.nextTicket += 1
-      state.pending.append(Pending(ticket: ticket, entry: entry))
+      state.pending.append(Pending(ticket: ticket, item: item))
       if state.leaderActive { return (ticket, false) }
       state.leaderActive = true
       return (ticket, true)
@@ -127,15 +168,35 @@ public final class AuditWriter: Sendable {
     }
   }
 
+  /// Inside the batch's transaction: checks that the entries follow the tree and signs the
+  /// checkpoint of the tree with them appended. Only the leader calls it, so the tree does not
+  /// change until the batch is applied below.
+  private func seal(_ entries: [AuditEntry]) throws -> SignedCheckpoint? {
+    let leaves = entries.map(\.leafHash)
+    let (size, root) = try state.withLock { state -> (UInt64, [UInt8]) in
+      if let first = entries.first, first.sequence != state.tree.size + 1 {
+        // Another writer appended to this log: the tree no longer describes it. Fail closed.
+        throw AuditTreeMismatch(treeSize: state.tree.size, sequence: first.sequence)
+      }
+      state.sealedLeaves = leaves
+      return (state.tree.size + UInt64(leaves.count), state.tree.rootHash(appending: leaves))
+    }
+    guard let signer else { return nil }
+    let checkpoint = try Checkpoint(origin: origin, size: size, rootHash: root)
+    let signed = SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))
+    state.withLock { $0.sealedCheckpoint = signed }
+    return signed
+  }
+
   /// Commits everything pending (the leader's own entry is in it), then passes leadership on.
   private func commitPendingBatch() async {
     let batch = state.withLock { state in
       defer { state.pending.removeAll(keepingCapacity: true) }
       return state.pending
     }
-    var result: Result<[AuditEntry], any Error>
+    var result: Result<[AuditCommit], any Error>
     do {
-      let committed = try await store.append(batch.map(\.entry))
+      let committed = try await store.append(batch.map(\.item)) { entries in try self.seal(entries) }
       guard committed.count == batch.count else {
         throw AuditStoreMismatch(expected: batch.count, got: committed.count)
       }
@@ -143,32 +204,22 @@ public final class AuditWriter: Sendable {
     } catch {
       result = .failure(error)
     }
-    // Hashing and signing happen outside the lock; only the tree append is inside. The next
-    // leader is named only below, so no other batch can grow the tree in between, and every
-    // caller is answered after the checkpoint that covers its entry is published.
-    let leaves = (try? result.get())?.map(\.leafHash) ?? []
-    let unsigned: Checkpoint? = state.withLock { state in
-      guard case .success(let committed) = result else { return nil }
-      guard committed.first?.sequence == state.tree.size + 1 else {
-        // Another writer appended to this log: the tree no longer describes it. Fail closed.
-        result = .failure(AuditTreeMismatch(treeSize: state.tree.size, sequence: committed.first?.sequence ?? 0))
-        return nil
-      }
-      for leaf in leaves { state.tree.append(leafHash: leaf) }
-      return signer == nil ? nil : try? Checkpoint(origin: origin, size: state.tree.size, rootHash: state.tree.rootHash)
-    }
-    let signed = unsigned.flatMap { checkpoint in
-      signer.map { SignedCheckpoint(checkpoint: checkpoint, note: $0.sign(checkpoint: checkpoint)) }
-    }
     state.withLock { state in
       state.batches += 1
-      if let signed { state.checkpoint = signed }
-      for (index, pending) in batch.enumerated() {
-        switch result {
-        case .success(let committed): state.deliver(.committed(committed[index]), to: pending.ticket)
-        case .failure(let error): state.deliver(.failed(error), to: pending.ticket)
+      switch result {
+      case .success(let committed):
+        for leaf in state.sealedLeaves { state.tree.append(leafHash: leaf) }
+        if let checkpoint = state.sealedCheckpoint { state.checkpoint = checkpoint }
+        state.available = true
+        for (index, pending) in batch.enumerated() {
+          state.deliver(.committed(committed[index]), to: pending.ticket)
         }
+      case .failure(let error):
+        state.available = false
+        for pending in batch { state.deliver(.failed(error), to: pending.ticket) }
       }
+      state.sealedLeaves = []
+      state.sealedCheckpoint = nil
       if let next = state.pending.first {
         state.deliver(.lead, to: next.ticket)
       } else {
@@ -182,18 +233,25 @@ public final class AuditWriter: Sendable {
 public struct SignedCheckpoint: Sendable, Hashable {
   public var checkpoint: Checkpoint
   public var note: String
+
+  public init(checkpoint: Checkpoint, note: String) {
+    self.checkpoint = checkpoint
+    self.note = note
+  }
 }
 
-struct AuditTreeMismatch: Error, CustomStringConvertible {
-  var treeSize: UInt64
-  var sequence: UInt64
-  var description: String {
+/// The store holds an entry the writer's tree did not expect: another writer shares the log.
+public struct AuditTreeMismatch: Error, CustomStringConvertible {
+  public var treeSize: UInt64
+  public var sequence: UInt64
+  public var description: String {
     "audit log has entry \(sequence) where the tree of \(treeSize) leaves expected \(treeSize + 1): another writer shares this log"
   }
 }
 
-struct AuditStoreMismatch: Error, CustomStringConvertible {
-  var expected: Int
-  var got: Int
-  var description: String { "audit store returned \(got) entries for \(expected)" }
+/// The store returned a different number of entries than it was given.
+public struct AuditStoreMismatch: Error, CustomStringConvertible {
+  public var expected: Int
+  public var got: Int
+  public var description: String { "audit store returned \(got) entries for \(expected)" }
 }

@@ -35,6 +35,33 @@ public struct MerkleTree: Sendable, Hashable {
   /// The root hash of the whole tree.
   public var rootHash: [UInt8] { subtreeHash(start: 0, count: levels[0].count / Self.hashSize) }
 
+  /// The root hash the tree would have with `leafHashes` appended, without appending them: from
+  /// the tree's right edge (one stored subtree per set bit of its size) and the new leaves, in
+  /// O(log n + k) hashes.
+  public func rootHash(appending leafHashes: [[UInt8]]) -> [UInt8] {
+    guard !leafHashes.isEmpty else { return rootHash }
+    // The perfect subtrees of the tree's right edge, largest first, as (level, hash).
+    var edge: [(level: Int, hash: [UInt8])] = []
+    var start = 0
+    let count = levels[0].count / Self.hashSize
+    for level in stride(from: Int.bitWidth - 1, through: 0, by: -1) where count & (1 << level) != 0 {
+      edge.append((level, storedHash(level: level, index: start >> level)))
+      start += 1 << level
+    }
+    for leaf in leafHashes {
+      var node = (level: 0, hash: leaf)
+      while let last = edge.last, last.level == node.level {
+        edge.removeLast()
+        node = (node.level + 1, Self.hashChildren(last.hash, node.hash))
+      }
+      edge.append(node)
+    }
+    // RFC 9162's root of a tree that is not perfect folds its right edge from the right.
+    var root = edge.removeLast().hash
+    while let left = edge.popLast() { root = Self.hashChildren(left.hash, root) }
+    return root
+  }
+
   /// The root hash the tree had when it held its first `size` leaves.
   public func rootHash(size: UInt64) throws -> [UInt8] {
     guard size <= self.size else {

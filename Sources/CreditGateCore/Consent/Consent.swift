@@ -48,7 +48,8 @@ public struct Consent: Sendable, Hashable {
   }
 
   public func status(at now: Date) -> ConsentStatus {
-    if revokedAt.map({ $0 <= now }) ?? false { return .revoked }
+    // Any revocation counts, whatever the clocks say: it is stored only once it has happened.
+    if revokedAt != nil { return .revoked }
     if now >= validUntil { return .expired }
     if maxUses > 0, uses >= maxUses { return .exhausted }
     return .active

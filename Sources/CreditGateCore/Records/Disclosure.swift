@@ -15,11 +15,9 @@ public enum Disclosure {
     }
     guard today <= record.content.disclosureUntil else { return false }
     if category?.polarity == .trustBreaking, let ended = record.content.actEndedOn {
-      let (y, m, d) = ended.parts
-      let limit =
-        LocalDate(year: y + trustBreakingRetentionYears, month: m, day: d)
-        ?? LocalDate(year: y + trustBreakingRetentionYears, month: m, day: d - 1)!
-      if today > limit { return false }
+      // 29 February ends on 28 February; computed without a year bound, so that no stored
+      // date can stop a query.
+      if today > ended.adding(years: trustBreakingRetentionYears) { return false }
     }
     return true
   }

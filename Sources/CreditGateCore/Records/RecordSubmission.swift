@@ -66,11 +66,10 @@ public struct RecordSubmission: Sendable, Hashable {
     guard !title.trimmingCharacters(in: .whitespaces).isEmpty else {
       throw .invalid("title", "is required")
     }
-    let act = try Self.date(actDate, field: "act_date", required: true)!
-    let decided = try Self.date(decidedOn, field: "decided_on", required: true)!
-    let ended = try Self.date(actEndedOn, field: "act_ended_on", required: false)
+    let act = try Self.date(actDate, field: "act_date", today: today)
+    let decided = try Self.date(decidedOn, field: "decided_on", today: today)
+    let ended = try Self.optionalDate(actEndedOn, field: "act_ended_on", today: today)
     guard act <= decided else { throw .invalid("decided_on", "is before act_date") }
-    guard decided <= today else { throw .invalid("decided_on", "is in the future") }
     if let ended, ended < act { throw .invalid("act_ended_on", "is before act_date") }
 
     guard let bound = category.disclosureBound(for: severity) else {
@@ -81,7 +80,7 @@ public struct RecordSubmission: Sendable, Hashable {
     let earliest = decided.adding(days: bound.minDays)
     let latest = decided.adding(days: bound.maxDays)
     var until = latest
-    if let requested = try Self.date(disclosureUntil, field: "disclosure_until", required: false) {
+    if let requested = try Self.optionalDate(disclosureUntil, field: "disclosure_until", today: nil) {
       guard requested >= earliest, requested <= latest else {
         throw .invalid(
           "disclosure_until",
@@ -95,16 +94,30 @@ public struct RecordSubmission: Sendable, Hashable {
       actDate: act, decidedOn: decided, actEndedOn: ended, disclosureUntil: until)
   }
 
-  private static func date(
-    _ text: String, field: String, required: Bool
-  ) throws(GatewayError) -> LocalDate? {
-    if text.isEmpty {
-      if required { throw .invalid(field, "is required") }
-      return nil
+  /// The earliest date an act, a decision or its end may carry: no record of the gateway's
+  /// lists goes back further.
+  public static let earliestDate = LocalDate(dayNumber: -7670)  // 1949-01-01
+
+  /// A required date of the past: from `earliestDate` through `today`.
+  private static func date(_ text: String, field: String, today: LocalDate) throws(GatewayError) -> LocalDate {
+    guard let date = try optionalDate(text, field: field, today: today) else {
+      throw .invalid(field, "is required")
     }
+    return date
+  }
+
+  /// A date, or nil if empty; from `earliestDate`, and through `today` when one is given
+  /// (acts, decisions and their ends are facts of the past). `disclosure_until` has no such
+  /// bound of its own: the category's bounds from `decided_on` keep it within a few years.
+  private static func optionalDate(
+    _ text: String, field: String, today: LocalDate?
+  ) throws(GatewayError) -> LocalDate? {
+    if text.isEmpty { return nil }
     guard let date = LocalDate(iso: text) else {
       throw .invalid(field, "must be a real date written YYYY-MM-DD")
     }
+    guard date >= earliestDate else { throw .invalid(field, "must not be before \(earliestDate)") }
+    if let today, date > today { throw .invalid(field, "is in the future") }
     return date
   }
 }

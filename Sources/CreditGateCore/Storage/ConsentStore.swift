@@ -10,9 +10,13 @@ public protocol ConsentStore: Sendable {
   /// Marks a consent revoked at `at`; returns it as stored, or nil if there is none. Revoking
   /// twice keeps the first time.
   func revokeConsent(id: String, at: Date) async throws -> Consent?
-  /// Runs `check` on the consent as stored (nil if unknown) and, if it returns no refusal,
-  /// counts one use — atomically. Returns the refusal, if any.
+  /// Runs `check` on the consent as stored (nil if unknown) and the time `now` reads inside
+  /// the same transaction and, if it returns no refusal, counts one use — atomically, so that
+  /// a revocation committed before the use is always seen. Returns the refusal, if any.
+  ///
+  /// The use is committed before the call's audit entry: a use counted for an answer that was
+  /// then refused for want of an entry is lost to the subject's benefit (it fails closed).
   func useConsent(
-    id: String, check: @Sendable (Consent?) -> ConsentRules.Refusal?
+    id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal?
 }

@@ -1,12 +1,53 @@
 public import Foundation
 import Synchronization
 
-/// An in-memory `CreditStore` and `AuditLogStore`, for tests and as the reference semantics.
-public final class InMemoryStore: CreditStore, AuditLogStore {
+/// An in-memory `CreditStore`, `ConsentStore` and `AuditLogStore`, for tests and as the
+/// reference semantics of every backend.
+public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
   private struct State {
     var subjects: [String: Subject] = [:]
     var records: [String: CreditRecord] = [:]
-    var audit: [AuditEntry] = []
+    var consents: [String: Consent] = [:]
+    var audit: [StoredLeaf] = []
+    var checkpoints: [SignedCheckpoint] = []
+
+    mutating func apply(_ change: StateChange) -> StateChangeResult {
+      switch change {
+      case .registerSubjects(let subjects):
+        for subject in subjects {
+          // The kind follows from the code; a re-registration updates the name only.
+          self.subjects[subject.code, default: subject].name = subject.name
+        }
+        return .done
+      case .submitRecords(let contents):
+        return .records(
+          contents.map { content in
+            let id = content.recordID
+            let stored: CreditRecord
+            if let existing = records[id] {
+              stored =
+                existing.content == content
+                ? existing
+                : CreditRecord(
+                  id: id, content: content, status: existing.status, version: existing.version + 1)
+            } else {
+              stored = CreditRecord(id: id, content: content, status: .active, version: 1)
+            }
+            records[id] = stored
+            return stored
+          })
+      case .insertConsent(let consent):
+        consents[consent.id] = consent
+        return .done
+      case .revokeConsent(let id, let at):
+        guard var consent = consents[id] else { return .consent(nil) }
+        if consent.revokedAt == nil {
+          consent.revokedAt = at.roundedToMicroseconds
+          consents[id] = consent
+        }
+        return .consent(consent)
+      }
+    }
   }
 
   private let state = Mutex(State())
@@ -14,12 +55,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore {
   public init() {}
 
   public func registerSubjects(_ subjects: [Subject]) async throws {
-    state.withLock { state in
-      for subject in subjects {
-        // The kind follows from the code; a re-registration updates the name only.
-        state.subjects[subject.code, default: subject].name = subject.name
-      }
-    }
+    _ = state.withLock { $0.apply(.registerSubjects(subjects)) }
   }
 
   public func subject(code: String) async throws -> Subject? {
@@ -35,23 +71,8 @@ public final class InMemoryStore: CreditStore, AuditLogStore {
   }
 
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
-    state.withLock { state in
-      records.map { content in
-        let id = content.recordID
-        let stored: CreditRecord
-        if let existing = state.records[id] {
-          stored =
-            existing.content == content
-            ? existing
-            : CreditRecord(
-              id: id, content: content, status: existing.status, version: existing.version + 1)
-        } else {
-          stored = CreditRecord(id: id, content: content, status: .active, version: 1)
-        }
-        state.records[id] = stored
-        return stored
-      }
-    }
+    guard case .records(let stored) = state.withLock({ $0.apply(.submitRecords(records)) }) else { return [] }
+    return stored
   }
 
   public func records(subjectCode: String) async throws -> [CreditRecord] {
@@ -69,66 +90,88 @@ public final class InMemoryStore: CreditStore, AuditLogStore {
     state.withLock { $0.subjects.count }
   }
 
-  public func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
-    state.withLock { state in
-      entries.map { entry in
-        var entry = entry
-        entry.sequence = UInt64(state.audit.count + 1)
-        state.audit.append(entry)
-        return entry
+  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+    try state.withLock { state in
+      // Only the seal can fail (applying a change in memory cannot); keep what it would undo.
+      let before = batch.contains { $0.change != nil } ? state : nil
+      var commits: [AuditCommit] = []
+      for item in batch {
+        var entry = item.entry
+        entry.sequence = UInt64(state.audit.count + commits.count + 1)
+        let change = item.change.map { Result<StateChangeResult, any Error>.success(state.apply($0)) }
+        if let change, let complete = item.complete { complete(change, &entry) }
+        commits.append(AuditCommit(entry: entry, change: change))
       }
+      do {
+        if let checkpoint = try seal(commits.map(\.entry)) { state.checkpoints.append(checkpoint) }
+      } catch {
+        if let before { state = before }
+        throw error
+      }
+      state.audit += commits.map { StoredLeaf(entry: $0.entry, leafHash: $0.entry.leafHash) }
+      return commits
     }
   }
 
   public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
     state.withLock { state in
-      Array(state.audit.lazy.filter(filter.matches).prefix(filter.limit))
+      Array(state.audit.lazy.map(\.entry).filter(filter.matches).prefix(filter.limit))
     }
   }
 
   public func size() async throws -> UInt64 {
     state.withLock { UInt64($0.audit.count) }
   }
-}
 
-/// In-memory consents, the reference semantics of `ConsentStore`.
-public final class InMemoryConsentStore: ConsentStore {
-  private let consents = Mutex([String: Consent]())
+  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    state.withLock { state in
+      let start = Int(clamping: min(sequence, UInt64(state.audit.count)))
+      return Array(state.audit[start...].prefix(limit))
+    }
+  }
 
-  public init() {}
+  public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
+    state.withLock { $0.checkpoints.filter { $0.checkpoint.origin == origin } }
+  }
+
+  public func probeWritable() async throws {}
+
+  /// Replaces stored entries, as someone with access to the database could: for tests of the
+  /// start-up check. `body` gets the entries with their stored leaf hashes.
+  public func tamper(_ body: (inout [StoredLeaf]) -> Void) {
+    state.withLock { body(&$0.audit) }
+  }
+
+  // MARK: - Consents
 
   public func insertConsent(_ consent: Consent) async throws {
-    consents.withLock { $0[consent.id] = consent }
+    _ = state.withLock { $0.apply(.insertConsent(consent)) }
   }
 
   public func consent(id: String) async throws -> Consent? {
-    consents.withLock { $0[id] }
+    state.withLock { $0.consents[id] }
   }
 
   public func consents(subjectCode: String) async throws -> [Consent] {
-    consents.withLock { all in
-      all.values.filter { $0.subjectCode == subjectCode }
+    state.withLock { state in
+      state.consents.values.filter { $0.subjectCode == subjectCode }
         .sorted { ($0.validFrom, $0.id) > ($1.validFrom, $1.id) }
     }
   }
 
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
-    consents.withLock { all in
-      guard var consent = all[id] else { return nil }
-      if consent.revokedAt == nil {
-        consent.revokedAt = at.roundedToMicroseconds
-        all[id] = consent
-      }
-      return consent
+    guard case .consent(let consent) = state.withLock({ $0.apply(.revokeConsent(id: id, at: at)) }) else {
+      return nil
     }
+    return consent
   }
 
   public func useConsent(
-    id: String, check: @Sendable (Consent?) -> ConsentRules.Refusal?
+    id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal? {
-    consents.withLock { all in
-      if let refusal = check(all[id]) { return refusal }
-      all[id]?.uses += 1
+    state.withLock { state in
+      if let refusal = check(state.consents[id], now()) { return refusal }
+      state.consents[id]?.uses += 1
       return nil
     }
   }

@@ -12,15 +12,33 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     guard (1...9999).contains(year), (1...12).contains(month),
       (1...LocalDate.daysIn(month: month, year: year)).contains(day)
     else { return nil }
-    // Days from civil (Howard Hinnant's algorithm).
+    self.dayNumber = Self.dayNumber(year: year, month: month, day: day)
+  }
+
+  /// Days from civil (Howard Hinnant's algorithm), for any year: arithmetic on dates derived
+  /// from stored ones (five years after an act ended) must never fail, even past year 9999.
+  static func dayNumber(year: Int, month: Int, day: Int) -> Int {
     let y = month <= 2 ? year - 1 : year
     let era = (y >= 0 ? y : y - 399) / 400
     let yoe = y - era * 400
     let mp = (month + 9) % 12
     let doy = (153 * mp + 2) / 5 + day - 1
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    self.dayNumber = era * 146097 + doe - 719468
+    return era * 146097 + doe - 719468
   }
+
+  /// The same day `years` later (earlier, if negative); 29 February becomes 28 February in a
+  /// common year. Never fails, even past year 9999.
+  public func adding(years: Int) -> LocalDate {
+    let (y, m, d) = parts
+    let year = y + years
+    return LocalDate(
+      dayNumber: Self.dayNumber(year: year, month: m, day: min(d, Self.daysIn(month: m, year: year))))
+  }
+
+  /// The largest day number (either side of 1970) an instant is clamped to: about a billion
+  /// years, far outside any real date, and far from overflowing the calendar arithmetic.
+  public static let maximumDayMagnitude: UInt = 400_000_000_000
 
   /// Parses exactly `YYYY-MM-DD`.
   public init?(iso text: String) {
@@ -32,9 +50,12 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     self.init(year: y, month: m, day: d)
   }
 
-  /// The UTC calendar date of an instant.
+  /// The UTC calendar date of an instant; an instant beyond `maximumDayMagnitude` days (or not
+  /// a number) is clamped rather than trapping.
   public init(_ date: Date) {
-    self.init(dayNumber: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+    let days = (date.timeIntervalSince1970 / 86_400).rounded(.down)
+    let limit = Double(Self.maximumDayMagnitude)
+    self.init(dayNumber: days.isNaN ? 0 : Int(min(max(days, -limit), limit)))
   }
 
   public var parts: (year: Int, month: Int, day: Int) {

@@ -32,10 +32,15 @@ public struct Authenticator: Sendable {
   public func authenticate(
     _ context: ServerContext, now: Date
   ) -> Result<Caller, AuthenticationFailure> {
-    guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context,
-      let certificate = transport.peerCertificate
-    else {
+    guard let transport = context.transportSpecific as? HTTP2ServerTransport.Posix.Context else {
       return .failure(.init(claim: nil, error: GatewayError(.unauthenticated, "a client certificate is required")))
+    }
+    guard let certificate = transport.peerCertificate else {
+      // The handshake already required a certificate from the gateway's CA, so none here is the
+      // transport's fault, not the caller's: grpc-swift-nio-transport reads it per call from the
+      // connection's TLS handler and drops any error (`catch {}` in HTTP2ServerTransport+Posix),
+      // which happens when the connection is already closing.
+      return .failure(.init(claim: nil, error: Self.certificateUnreadable))
     }
     return authenticate(certificate, now: now)
   }
@@ -66,6 +71,11 @@ public struct Authenticator: Sendable {
     guard (try? serializer.serialize(certificate)) != nil else { return "" }
     return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02x", $0) }.joined()
   }
+
+  /// The refusal when the transport could not hand over the handshake's certificate.
+  public static let certificateUnreadable = GatewayError(
+    .unavailable,
+    "the transport could not read the connection's client certificate (the connection is closing); nothing was disclosed, try again")
 
   /// Lowercase hex without separators or leading zeros.
   static func normalizeSerial(_ serial: String) -> String {

@@ -29,8 +29,7 @@ public struct DevelopmentPKI: Sendable {
   /// Refuses to overwrite an existing CA.
   public func initialize(institutions: [String]) throws {
     guard !exists else { throw PKIError("\(caCertificate.path) exists already; not overwriting") }
-    try FileManager.default.createDirectory(
-      at: directory.appending(path: "clients"), withIntermediateDirectories: true)
+    try SecretFile.prepareDirectory(directory.appending(path: "clients").path)
     let authority = try CertificateAuthority.create(commonName: "CreditGate development CA")
     try write(try authority.certificate.serializeAsPEM().pemString, to: caCertificate)
     try write(try authority.privateKey.serializeAsPEM().pemString, to: caKey, secret: true)
@@ -73,6 +72,10 @@ public struct DevelopmentPKI: Sendable {
   }
 
   private func write(_ text: String, to url: URL, secret: Bool = false) throws {
+    if secret {
+      // Owner-only from the first byte (O_CREAT | O_EXCL, mode 0600), not chmodded afterwards.
+      return try SecretFile.write(Data(text.utf8), to: url.path)
+    }
     let created = FileManager.default.createFile(
       atPath: url.path, contents: Data(text.utf8),
       attributes: [.posixPermissions: secret ? 0o600 : 0o644])

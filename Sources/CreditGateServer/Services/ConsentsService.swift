@@ -17,7 +17,7 @@ public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
   public func grantConsent(
     request: ServerRequest<Creditgate_V1_GrantConsentRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GrantConsentResponse> {
-    try await gateway.handle(.consents, metadata: request.metadata, context: context) { caller, facts in
+    try await gateway.handleChanging(.consents, request: request, context: context) { caller, facts in
       let message = request.message
       facts.purpose = message.purpose
       let code = try facts.subject(message.subjectCode)
@@ -76,37 +76,35 @@ public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
         categories: message.categories.isEmpty ? purpose.categories : message.categories,
         validFrom: now, validUntil: until, maxUses: Int(message.maxUses), evidenceDigest: digest,
         recordedBy: caller.institution.id)
-      try await gateway.consents.insertConsent(consent)
       facts.consentID = consent.id
       facts.categoriesDisclosed = consent.categories
-      return .with { $0.consentID = consent.id }
+      return .change(.insertConsent(consent)) { _ in .with { $0.consentID = consent.id } }
     }
   }
 
   public func revokeConsent(
     request: ServerRequest<Creditgate_V1_RevokeConsentRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RevokeConsentResponse> {
-    try await gateway.handle(.consents, metadata: request.metadata, context: context) { caller, facts in
+    try await gateway.handleChanging(.consents, request: request, context: context) { caller, facts in
       let id = request.message.consentID
       facts.consentID = id
       guard !id.isEmpty else { throw GatewayError.invalid("consent_id", "is required") }
-      guard let consent = try await gateway.consents.consent(id: id), visible(consent, to: caller) else {
+      guard let consent = try await gateway.store.consent(id: id), visible(consent, to: caller) else {
         throw GatewayError(.notFound, field: "consent_id", "no such consent")
       }
       facts.subjectCode = consent.subjectCode
       facts.purpose = consent.purpose
-      _ = try await gateway.consents.revokeConsent(id: id, at: gateway.clock())
-      return Creditgate_V1_RevokeConsentResponse()
+      return .change(.revokeConsent(id: id, at: gateway.clock())) { _ in Creditgate_V1_RevokeConsentResponse() }
     }
   }
 
   public func listConsents(
     request: ServerRequest<Creditgate_V1_ListConsentsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListConsentsResponse> {
-    try await gateway.handle(.consents, metadata: request.metadata, context: context) { caller, facts in
+    try await gateway.handle(.consents, request: request, context: context) { caller, facts in
       let code = try facts.subject(request.message.subjectCode)
       let now = gateway.clock()
-      let consents = try await gateway.consents.consents(subjectCode: code.value).filter {
+      let consents = try await gateway.store.consents(subjectCode: code.value).filter {
         visible($0, to: caller)
       }
       facts.recordsDisclosed = consents.count

@@ -16,7 +16,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_VerifyIdentityRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_VerifyIdentityResponse> {
     try await gateway.handle(
-      .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
+      .creditQuery, request: request, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
       facts.purpose = message.purpose
@@ -45,7 +45,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_GetProfileRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GetProfileResponse> {
     try await gateway.handle(
-      .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
+      .creditQuery, request: request, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
       let (code, subject, scope, profile) = try await assemble(
@@ -81,7 +81,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_CheckMeasuresRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_CheckMeasuresResponse> {
     try await gateway.handle(
-      .creditQuery, metadata: request.metadata, context: context, requiresOperator: true
+      .creditQuery, request: request, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
       let profile = try await assemble(
@@ -137,15 +137,16 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
         code: .noConsent, detail: "purpose \(purpose.code) needs the subject's consent; send consent_id"
       ).error
     }
-    if requested.isEmpty, let consent = try await gateway.consents.consent(id: consentID) {
+    if requested.isEmpty, let consent = try await gateway.store.consent(id: consentID) {
       let uncovered = scope.granted.filter { !consent.categories.contains($0) }
       scope.granted.removeAll { uncovered.contains($0) }
       scope.withheld += uncovered.map { ($0, "not covered by the consent") }
     }
     let categories = scope.granted
     let grantee = caller.institution.id
-    let now = gateway.clock()
-    if let refusal = try await gateway.consents.useConsent(id: consentID, check: { consent in
+    // The time is read inside the transaction that counts the use, so that a revocation
+    // committed meanwhile is seen.
+    if let refusal = try await gateway.store.useConsent(id: consentID, now: gateway.clock, check: { consent, now in
       ConsentRules.check(
         consent, subjectCode: subjectCode, grantee: grantee, purpose: purpose.code,
         categories: categories, now: now)

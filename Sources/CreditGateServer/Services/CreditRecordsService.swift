@@ -17,7 +17,7 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
   public func registerSubjects(
     request: ServerRequest<Creditgate_V1_RegisterSubjectsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RegisterSubjectsResponse> {
-    try await gateway.handle(.creditRecords, metadata: request.metadata, context: context) {
+    try await gateway.handleChanging(.creditRecords, request: request, context: context) {
       caller, facts in
       let items = request.message.subjects
       try Self.checkBatch(items.count, field: "subjects")
@@ -49,19 +49,18 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
         }
         return result
       }
-      if !accepted.isEmpty {
-        try await gateway.store.registerSubjects(accepted)
-      }
       facts.recordsDisclosed = 0
       facts.reason = "registered \(accepted.count) of \(items.count)"
-      return .with { $0.results = results }
+      let response = Creditgate_V1_RegisterSubjectsResponse.with { $0.results = results }
+      guard !accepted.isEmpty else { return .answer(response) }
+      return .change(.registerSubjects(accepted)) { _ in response }
     }
   }
 
   public func submitRecords(
     request: ServerRequest<Creditgate_V1_SubmitRecordsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_SubmitRecordsResponse> {
-    try await gateway.handle(.creditRecords, metadata: request.metadata, context: context) {
+    try await gateway.handleChanging(.creditRecords, request: request, context: context) {
       caller, facts in
       let items = request.message.records
       try Self.checkBatch(items.count, field: "records")
@@ -95,24 +94,29 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
         }
         results.append(result)
       }
-      if !accepted.isEmpty {
-        let stored = try await gateway.store.submitRecords(accepted.map(\.content))
-        for (item, record) in zip(accepted, stored) {
-          results[item.index].accepted = true
-          results[item.index].recordID = record.id
-          results[item.index].version = UInt64(record.version)
-        }
-      }
       facts.categoriesDisclosed = Array(Set(accepted.map(\.content.category))).sorted()
       facts.reason = "accepted \(accepted.count) of \(items.count)"
-      return .with { $0.results = results }
+      guard !accepted.isEmpty else { return .answer(.with { $0.results = results }) }
+      let unanswered = results
+      let indices = accepted.map(\.index)
+      return .change(.submitRecords(accepted.map(\.content))) { stored in
+        var results = unanswered
+        if case .records(let records) = stored {
+          for (index, record) in zip(indices, records) {
+            results[index].accepted = true
+            results[index].recordID = record.id
+            results[index].version = UInt64(clamping: record.version)
+          }
+        }
+        return .with { $0.results = results }
+      }
     }
   }
 
   public func revokeRecord(
     request: ServerRequest<Creditgate_V1_RevokeRecordRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RevokeRecordResponse> {
-    try await gateway.handle(.creditRecords, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.creditRecords, request: request, context: context) { _, _ in
       throw GatewayError.notYetImplemented
     }
   }

@@ -13,10 +13,12 @@ public struct Gateway: Sendable {
   public let evaluationModels: EvaluationModels
   public let policy: AccessPolicy
   public let authenticator: Authenticator
-  public let store: any CreditStore
-  public let auditLog: any AuditLogStore
-  public let consents: any ConsentStore
+  /// Records, subjects, consents and the audit log: one backend, so that a call's change and
+  /// its audit entry commit in one transaction.
+  public let store: any GatewayStore
   public let quota: QuotaLimiter
+  /// Calls in flight across the server (`max_calls_in_flight`); past it, refused at once.
+  public let admission: AdmissionLimiter
   /// The longest a consent may run.
   public let consentMaximumDays: Int
   public let auditWriter: AuditWriter
@@ -29,22 +31,21 @@ public struct Gateway: Sendable {
 
   public init(
     lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
-    revokedSerials: [String], storage: GatewayStorage, pseudonymizer: Pseudonymizer,
-    consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
-    auditTree: MerkleTree = MerkleTree(), auditSigner: NoteSigner? = nil,
+    revokedSerials: [String], store: any GatewayStore, auditWriter: AuditWriter,
+    pseudonymizer: Pseudonymizer, consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
     metrics: any MetricsFactory = NOOPMetricsHandler.instance,
-    auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger
+    auditOrigin: String, clock: @escaping @Sendable () -> Date = { Date() }, logger: Logger,
+    admissionLimit: Int = AdmissionLimiter.defaultLimit
   ) {
     self.lists = lists
     self.evaluationModels = evaluationModels
     self.policy = AccessPolicy(lists: lists)
     self.authenticator = Authenticator(institutions: institutions, revokedSerials: revokedSerials)
-    self.store = storage.credit
-    self.auditLog = storage.auditLog
-    self.consents = storage.consents
+    self.store = store
     self.quota = QuotaLimiter()
+    self.admission = AdmissionLimiter(limit: admissionLimit)
     self.consentMaximumDays = consentMaximumDays
-    self.auditWriter = AuditWriter(store: storage.auditLog, tree: auditTree, signer: auditSigner)
+    self.auditWriter = auditWriter
     self.pseudonymizer = pseudonymizer
     self.auditOrigin = auditOrigin
     self.clock = clock
@@ -56,27 +57,18 @@ public struct Gateway: Sendable {
   public var today: LocalDate { SubjectCode.todayInChina(now: clock()) }
 }
 
-/// The stores a gateway works on; one backend usually provides all three.
-public struct GatewayStorage: Sendable {
-  public var credit: any CreditStore
-  public var auditLog: any AuditLogStore
-  public var consents: any ConsentStore
+/// Everything a gateway stores, in one backend.
+public typealias GatewayStore = CreditStore & ConsentStore & AuditLogStore
 
-  public init(credit: any CreditStore, auditLog: any AuditLogStore, consents: any ConsentStore) {
-    self.credit = credit
-    self.auditLog = auditLog
-    self.consents = consents
-  }
-
-  /// Opens the stores a storage URL names: `sqlite:PATH`, or `memory:` for throw-away stores.
-  public static func open(_ url: String) throws -> GatewayStorage {
+/// Opens storage backends by URL.
+public enum GatewayStorage {
+  /// Opens the store a storage URL names: `sqlite:PATH`, or `memory:` for a throw-away store.
+  public static func open(_ url: String) throws -> any GatewayStore {
     if url.hasPrefix("sqlite:") {
-      let store = try SQLiteStore(path: String(url.dropFirst("sqlite:".count)))
-      return GatewayStorage(credit: store, auditLog: store, consents: store)
+      return try SQLiteStore(path: String(url.dropFirst("sqlite:".count)))
     }
     if url == "memory:" {
-      let store = InMemoryStore()
-      return GatewayStorage(credit: store, auditLog: store, consents: InMemoryConsentStore())
+      return InMemoryStore()
     }
     throw ConfigurationError("storage: \"\(url)\" is not sqlite:PATH or memory:")
   }
@@ -117,36 +109,49 @@ extension Gateway {
 
   /// Runs one unary call under the gateway's rules (see `perform`); the response carries the
   /// query id, and so does the trailing metadata.
-  func handle<Output: SwiftProtobuf.Message>(
+  func handle<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ service: GatewayService,
-    metadata: Metadata,
+    request: ServerRequest<Input>,
     context: ServerContext,
     requiresOperator: Bool = false,
     _ body: (Caller, inout AuditFacts) async throws -> Output
   ) async throws -> ServerResponse<Output> {
-    var (message, trailers) = try await perform(
-      service, metadata: metadata, context: context, requiresOperator: requiresOperator,
-      digest: Self.digest, body)
-    if var identified = message as? any QueryIdentified,
-      let queryID = trailers[stringValues: Self.queryIDHeader].first(where: { _ in true }).flatMap(UInt64.init)
-    {
-      identified.queryID = queryID
-      message = identified as! Output
+    try await handleChanging(service, request: request, context: context, requiresOperator: requiresOperator) {
+      caller, facts in .answer(try await body(caller, &facts))
     }
-    return ServerResponse(message: message, metadata: [:], trailingMetadata: trailers)
+  }
+
+  /// Runs one unary call whose body may change stored state: the change it returns commits in
+  /// the transaction of the call's audit entry, and the answer is built from what was stored.
+  func handleChanging<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+    _ service: GatewayService,
+    request: ServerRequest<Input>,
+    context: ServerContext,
+    requiresOperator: Bool = false,
+    _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
+  ) async throws -> ServerResponse<Output> {
+    var (message, queryID, warnings) = try await perform(
+      service, request: request, context: context, requiresOperator: requiresOperator,
+      digest: Self.digest, body)
+    if var identified = message as? any QueryIdentified {
+      identified.queryID = queryID
+      if let output = identified as? Output { message = output }
+    }
+    return ServerResponse(message: message, metadata: [:], trailingMetadata: Self.trailers(queryID, warnings: warnings))
   }
 
   /// Runs one server-streaming call: the body collects the messages, the entry is committed,
   /// then the messages are sent; the query id travels in the trailing metadata.
-  func handleStreaming<Output: SwiftProtobuf.Message>(
+  func handleStreaming<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ service: GatewayService,
-    metadata: Metadata,
+    request: ServerRequest<Input>,
     context: ServerContext,
     _ body: (Caller, inout AuditFacts) async throws -> [Output]
   ) async throws -> StreamingServerResponse<Output> {
-    let (messages, trailers) = try await perform(
-      service, metadata: metadata, context: context, requiresOperator: false,
-      digest: { messages in Self.digest(messages) }, body)
+    let (messages, queryID, warnings) = try await perform(
+      service, request: request, context: context, requiresOperator: false,
+      digest: { messages in Self.digest(messages) }, { caller, facts in .answer(try await body(caller, &facts)) })
+    let trailers = Self.trailers(queryID, warnings: warnings)
     return StreamingServerResponse { writer in
       try await writer.write(contentsOf: messages)
       return trailers
@@ -155,39 +160,63 @@ extension Gateway {
 
   /// Authenticates the certificate, checks the role (and the operator for query methods), runs
   /// `body`, and appends the audit entry — answered, refused or invalid — before anything is
-  /// sent. Refusals are thrown as `RPCError`s carrying `x-query-id`. If the entry cannot be
-  /// committed the call fails with `UNAVAILABLE` and discloses nothing.
-  private func perform<Output>(
+  /// sent; a change the body returns commits with the entry, or not at all. Refusals are thrown
+  /// as `RPCError`s carrying `x-query-id`. If the entry cannot be committed the call fails with
+  /// `UNAVAILABLE`, discloses nothing and changes nothing. Returns the answer and the query id.
+  private func perform<Input: SwiftProtobuf.Message, Output: Sendable>(
     _ service: GatewayService,
-    metadata: Metadata,
+    request: ServerRequest<Input>,
     context: ServerContext,
     requiresOperator: Bool,
-    digest: (Output) -> String,
-    _ body: (Caller, inout AuditFacts) async throws -> Output
-  ) async throws -> (Output, trailers: Metadata) {
+    digest: @escaping @Sendable (Output) -> String,
+    _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
+  ) async throws -> (Output, queryID: UInt64, warnings: [String]) {
     var facts = AuditFacts()
-    let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+    let operatorID = request.metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
     let (claim, result) = await run(
-      service, context: context, operatorID: requiresOperator ? operatorID : nil, &facts, body)
-    // Recorded as sent (a refused over-long id only up to its limit).
-    let recordedOperator = String(operatorID.prefix(Self.operatorLimit))
+      service, request: request, context: context, operatorID: requiresOperator ? operatorID : nil, &facts, body)
+    // Recorded as sent when valid; an invalid id is refused, and recorded empty.
+    let recordedOperator = Self.recordedOperator(operatorID)
+    let entry = AuditEntry(
+      origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
+      certificateFingerprint: claim?.fingerprint ?? "", operatorID: recordedOperator,
+      method: "/" + context.descriptor.fullyQualifiedMethod, purpose: facts.purpose,
+      consentID: facts.consentID, subjectPseudonym: pseudonymizer.pseudonym(facts.subjectCode),
+      outcome: .answered, statusCode: 0, reason: facts.reason,
+      categoriesDisclosed: facts.categoriesDisclosed, recordsDisclosed: facts.recordsDisclosed)
     switch result {
-    case .success(let output):
-      let entry = try await audit(
-        context: context, claim: claim, operatorID: recordedOperator, facts: facts, outcome: .answered,
-        statusCode: 0, responseDigest: digest(output))
-      return (output, Self.trailers(entry.sequence, warnings: facts.warnings))
+    case .success(.answer(let output)):
+      var answered = entry
+      answered.responseDigest = digest(output)
+      let committed = try await audit(AuditAppend(entry: answered))
+      return (output, committed.entry.sequence, facts.warnings)
+    case .success(.change(let change, let respond)):
+      let committed = try await audit(
+        AuditAppend(entry: entry, change: change) { result, entry in
+          switch result {
+          case .success(let stored): entry.responseDigest = digest(respond(stored))
+          case .failure: entry.refuse(Self.changeFailed)
+          }
+        })
+      switch committed.change {
+      case .success(let stored)?:
+        return (respond(stored), committed.entry.sequence, facts.warnings)
+      case .failure(let error)?:
+        logger.error("storage failed; the change was rolled back", metadata: ["method": "\(entry.method)", "error": "\(error)"])
+        throw RPCError(Self.changeFailed, metadata: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
+      case nil:
+        preconditionFailure("a change always has a result")
+      }
     case .failure(let error):
-      facts.reason = error.message
-      let status = RPCError.Code(error.code)
-      let entry = try await audit(
-        context: context, claim: claim, operatorID: recordedOperator, facts: facts,
-        outcome: Self.outcome(of: error.code), statusCode: status.rawValue, responseDigest: "")
-      throw RPCError(
-        code: status, message: error.message,
-        metadata: Self.trailers(entry.sequence, warnings: facts.warnings))
+      var refused = entry
+      refused.refuse(error)
+      let committed = try await audit(AuditAppend(entry: refused))
+      throw RPCError(error, metadata: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
     }
   }
+
+  /// The refusal of a call whose change the store could not apply (it was rolled back).
+  static let changeFailed = GatewayError(.unavailable, "storage is unavailable; nothing was changed")
 
   static let operatorLimit = 128
 
@@ -200,13 +229,14 @@ extension Gateway {
 
   /// The part of a call before the audit entry: everything that may refuse it, then the body.
   /// `operatorID` is nil for methods that need no operator.
-  private func run<Output>(
+  private func run<Input: SwiftProtobuf.Message, Output>(
     _ service: GatewayService,
+    request: ServerRequest<Input>,
     context: ServerContext,
     operatorID: String?,
     _ facts: inout AuditFacts,
-    _ body: (Caller, inout AuditFacts) async throws -> Output
-  ) async -> (Authenticator.Claim?, Result<Output, GatewayError>) {
+    _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
+  ) async -> (Authenticator.Claim?, Result<Reply<Output>, GatewayError>) {
     let caller: Caller
     switch authenticator.authenticate(context, now: clock()) {
     case .success(let authenticated): caller = authenticated
@@ -214,7 +244,17 @@ extension Gateway {
     }
     let claim = Authenticator.Claim(
       commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
+    // Past the bound on calls in flight, refuse at once (still audited) rather than queue.
+    guard admission.tryAcquire() else {
+      return (claim, .failure(GatewayError(.resourceExhausted, admission.refusalReason)))
+    }
+    defer { admission.release() }
     do {
+      // Every caller-supplied string is checked before anything else reads it (DESIGN §2).
+      try Self.validateRequest(request.message)
+      if let sent = request.metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) {
+        try Self.validateOperator(sent)
+      }
       try policy.authorize(caller.institution, service: service, method: context.descriptor.method)
       if service == .creditQuery,
         !quota.allow(caller.institution.id, quotaPerMinute: caller.institution.quotaPerMinute, now: clock())
@@ -241,24 +281,16 @@ extension Gateway {
     }
   }
 
-  private func audit(
-    context: ServerContext, claim: Authenticator.Claim?, operatorID: String, facts: AuditFacts,
-    outcome: AuditOutcome, statusCode: Int, responseDigest: String
-  ) async throws -> AuditEntry {
-    let entry = AuditEntry(
-      origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
-      certificateFingerprint: claim?.fingerprint ?? "", operatorID: operatorID,
-      method: "/" + context.descriptor.fullyQualifiedMethod, purpose: facts.purpose,
-      consentID: facts.consentID, subjectPseudonym: pseudonymizer.pseudonym(facts.subjectCode),
-      outcome: outcome, statusCode: statusCode, reason: facts.reason,
-      categoriesDisclosed: facts.categoriesDisclosed, recordsDisclosed: facts.recordsDisclosed,
-      responseDigest: responseDigest)
+  /// Commits one call's entry (and its change) through the group-commit writer; if it cannot
+  /// be committed, the call fails with `UNAVAILABLE` and nothing is disclosed.
+  private func audit(_ item: AuditAppend) async throws -> AuditCommit {
     do {
-      let committed = try await auditWriter.append(entry)
+      let committed = try await auditWriter.append(item)
+      let entry = committed.entry
       Counter(
         label: "creditgate_calls_total",
         dimensions: [
-          ("institution", entry.institutionID), ("method", entry.method), ("outcome", outcome.rawValue),
+          ("institution", entry.institutionID), ("method", entry.method), ("outcome", entry.outcome.rawValue),
         ],
         factory: metrics
       ).increment()
@@ -266,15 +298,15 @@ extension Gateway {
         "call audited",
         metadata: [
           "method": "\(entry.method)", "institution": "\(entry.institutionID)",
-          "outcome": "\(outcome.rawValue)", "query_id": "\(committed.sequence)",
+          "outcome": "\(entry.outcome.rawValue)", "query_id": "\(entry.sequence)",
         ])
       return committed
     } catch {
       logger.error(
         "audit append failed; refusing the call",
-        metadata: ["method": "\(entry.method)", "error": "\(error)"])
+        metadata: ["method": "\(item.entry.method)", "error": "\(error)"])
       throw RPCError(
-        code: .unavailable, message: "the audit log is unavailable; nothing was disclosed")
+        code: .unavailable, message: "the audit log is unavailable; nothing was disclosed or changed")
     }
   }
 
@@ -300,6 +332,32 @@ extension Gateway {
   }
 
   static func digest(_ message: some SwiftProtobuf.Message) -> String { digest([message]) }
+}
+
+/// What a handler's body produces: an answer, or a state change with the way to answer from
+/// what the store made of it.
+enum Reply<Output: Sendable>: Sendable {
+  case answer(Output)
+  case change(StateChange, respond: @Sendable (StateChangeResult) -> Output)
+}
+
+extension AuditEntry {
+  /// Turns the entry into the record of a refusal: the outcome, status and reason of `error`,
+  /// and nothing disclosed.
+  mutating func refuse(_ error: GatewayError) {
+    outcome = Gateway.outcome(of: error.code)
+    statusCode = RPCError.Code(error.code).rawValue
+    reason = error.message
+    categoriesDisclosed = []
+    recordsDisclosed = 0
+    responseDigest = ""
+  }
+}
+
+extension RPCError {
+  init(_ error: GatewayError, metadata: Metadata) {
+    self.init(code: RPCError.Code(error.code), message: error.message, metadata: metadata)
+  }
 }
 
 extension RPCError.Code {

@@ -1,4 +1,5 @@
 public import CreditGateProtos
+import CreditGateCore
 import Foundation
 public import GRPCCore
 
@@ -8,6 +9,7 @@ public import GRPCCore
 public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
   let authenticator: Authenticator
   let clock: @Sendable () -> Date
+  let auditWriter: AuditWriter
 
   /// Services this gateway serves; `""` is the server as a whole.
   static let known: Set<String> = [
@@ -18,6 +20,15 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
   public init(gateway: Gateway) {
     self.authenticator = gateway.authenticator
     self.clock = gateway.clock
+    self.auditWriter = gateway.auditWriter
+  }
+
+  /// `SERVING` only while the audit log can be written: every other call fails closed without
+  /// it, and load balancers must take the instance out. After a failure, each check probes the
+  /// store, so the status comes back by itself when the store does.
+  private func status(of service: String) async -> Grpc_Health_V1_HealthCheckResponse.ServingStatus {
+    guard Self.known.contains(service) else { return .serviceUnknown }
+    return await auditWriter.probe() ? .serving : .notServing
   }
 
   private func authenticate(_ context: ServerContext) throws {
@@ -33,7 +44,8 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     guard Self.known.contains(request.service) else {
       throw RPCError(code: .notFound, message: "service: unknown service")
     }
-    return .with { $0.status = .serving }
+    let status = await status(of: request.service)
+    return .with { $0.status = status }
   }
 
   /// Sends the current status; the stream then ends (a watcher re-subscribes), so that a
@@ -44,7 +56,7 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     context: ServerContext
   ) async throws {
     try authenticate(context)
-    try await response.write(
-      .with { $0.status = Self.known.contains(request.service) ? .serving : .serviceUnknown })
+    let status = await status(of: request.service)
+    try await response.write(.with { $0.status = status })
   }
 }

@@ -18,11 +18,11 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func searchAuditLog(
     request: ServerRequest<Creditgate_V1_SearchAuditLogRequest>, context: ServerContext
   ) async throws -> StreamingServerResponse<Creditgate_V1_AuditEntry> {
-    try await gateway.handleStreaming(.oversight, metadata: request.metadata, context: context) {
+    try await gateway.handleStreaming(.oversight, request: request, context: context) {
       _, facts in
       let subject = request.message.subjectCode.isEmpty ? nil : try facts.subject(request.message.subjectCode)
       let filter = try auditFilter(request.message, subject: subject)
-      let entries = try await gateway.auditLog.search(filter)
+      let entries = try await gateway.store.search(filter)
       facts.recordsDisclosed = entries.count
       return entries.map(Creditgate_V1_AuditEntry.init)
     }
@@ -59,7 +59,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getPublishedLists(
     request: ServerRequest<Creditgate_V1_GetPublishedListsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_PublishedLists> {
-    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
       Creditgate_V1_PublishedLists(gateway.lists)
     }
   }
@@ -67,7 +67,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getCheckpoint(
     request: ServerRequest<Creditgate_V1_GetCheckpointRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Checkpoint> {
-    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
       try checkOrigin(request.message.origin)
       guard let signed = gateway.auditWriter.checkpoint else {
         throw GatewayError(.failedPrecondition, "this gateway does not sign checkpoints")
@@ -84,7 +84,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getInclusionProof(
     request: ServerRequest<Creditgate_V1_GetInclusionProofRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_InclusionProof> {
-    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
       let message = request.message
       try checkOrigin(message.origin)
       let (size, proof) = try gateway.auditWriter.withTree { tree in
@@ -108,7 +108,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getConsistencyProof(
     request: ServerRequest<Creditgate_V1_GetConsistencyProofRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ConsistencyProof> {
-    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
       let message = request.message
       try checkOrigin(message.origin)
       let proof = try gateway.auditWriter.withTree { tree in
@@ -128,13 +128,13 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func exportAuditLog(
     request: ServerRequest<Creditgate_V1_ExportAuditLogRequest>, context: ServerContext
   ) async throws -> StreamingServerResponse<Creditgate_V1_ExportedAuditEntry> {
-    try await gateway.handleStreaming(.oversight, metadata: request.metadata, context: context) {
+    try await gateway.handleStreaming(.oversight, request: request, context: context) {
       _, facts in
       let limit = request.message.limit == 0 ? Self.maximumExport : Int(request.message.limit)
       guard limit <= Self.maximumExport else {
         throw GatewayError.invalid("limit", "must be at most \(Self.maximumExport)")
       }
-      let entries = try await gateway.auditLog.search(
+      let entries = try await gateway.store.search(
         AuditFilter(afterSequence: request.message.afterSequence, limit: limit))
       let leaves = try gateway.auditWriter.withTree { tree in
         try entries.prefix { $0.sequence <= tree.size }.map { try tree.leafHash(at: $0.sequence - 1) }
@@ -152,7 +152,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func getUsageStats(
     request: ServerRequest<Creditgate_V1_GetUsageStatsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_UsageStats> {
-    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
       let message = request.message
       let entries = try await gateway.auditEntries(
         from: message.hasFrom ? message.from.date : nil, until: message.hasUntil ? message.until.date : nil)
@@ -186,7 +186,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func listAnomalies(
     request: ServerRequest<Creditgate_V1_ListAnomaliesRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAnomaliesResponse> {
-    try await gateway.handle(.oversight, metadata: request.metadata, context: context) { _, _ in
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
       let message = request.message
       // Default window: the last 24 hours.
       let until = message.hasUntil ? message.until.date : gateway.clock()
@@ -260,7 +260,7 @@ extension Gateway {
     var filter = filter
     filter.limit = 10_000
     while true {
-      let page = try await auditLog.search(filter)
+      let page = try await store.search(filter)
       entries += page
       guard let last = page.last, page.count == filter.limit else { return entries }
       filter.afterSequence = last.sequence
@@ -275,10 +275,10 @@ extension String {
 extension Gateway {
   /// A method a later issue implements: authenticated, role-checked and audited like any
   /// other, then answered `UNIMPLEMENTED`.
-  func notImplemented<Input, Output: SwiftProtobuf.Message>(
+  func notImplemented<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
     _ service: GatewayService, _ request: ServerRequest<Input>, _ context: ServerContext
   ) async throws -> ServerResponse<Output> {
-    try await handle(service, metadata: request.metadata, context: context) { _, _ -> Output in
+    try await handle(service, request: request, context: context) { _, _ -> Output in
       throw GatewayError.notYetImplemented
     }
   }

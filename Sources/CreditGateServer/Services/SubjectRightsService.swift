@@ -23,7 +23,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
   public func listAccessLog(
     request: ServerRequest<Creditgate_V1_ListAccessLogRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAccessLogResponse> {
-    try await gateway.handle(.subjectRights, metadata: request.metadata, context: context) { _, facts in
+    try await gateway.handle(.subjectRights, request: request, context: context) { _, facts in
       let code = try facts.subject(request.message.subjectCode)
       let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
       let entries = try await gateway.auditEntries(

@@ -111,7 +111,7 @@ extension Creditgate_V1_AuditEntry {
     consentID = entry.consentID
     subjectPseudonym = entry.subjectPseudonym
     outcome = entry.outcome.rawValue
-    statusCode = Int32(entry.statusCode)
+    statusCode = Int32(clamping: entry.statusCode)
     reason = entry.reason
     categoriesDisclosed = entry.categoriesDisclosed
     recordsDisclosed = UInt32(clamping: entry.recordsDisclosed)
@@ -134,8 +134,8 @@ extension Creditgate_V1_PublishedLists {
         $0.disclosureBounds = category.disclosure.sorted { $0.key < $1.key }.map { severity, bound in
           .with {
             $0.severity = category.polarity == .trustBreaking ? .init(severity) : .unspecified
-            $0.minDays = UInt32(bound.minDays)
-            $0.maxDays = UInt32(bound.maxDays)
+            $0.minDays = UInt32(clamping: bound.minDays)
+            $0.maxDays = UInt32(clamping: bound.maxDays)
           }
         }
       }
@@ -179,11 +179,11 @@ extension Creditgate_V1_Evaluation {
     self.init()
     modelVersion = evaluation.modelVersion
     grade = evaluation.grade
-    total = Int32(evaluation.total)
+    total = Int32(clamping: evaluation.total)
     dimensions = evaluation.dimensions.map { dimension in
       .with {
         $0.dimension = dimension.dimension
-        $0.score = Int32(dimension.score)
+        $0.score = Int32(clamping: dimension.score)
         $0.factors = dimension.factors.map(\.description)
       }
     }
