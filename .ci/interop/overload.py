@@ -163,10 +163,21 @@ class Level:
 
 
 async def drive(server: Server, pb_query, pb_query_grpc, concurrency: int, *, connections: int = 4,
-                duration: float = 8.0, warmup: float = 1.0, deadline: float = 10.0) -> Level:
+                duration: float = 8.0, warmup: float = 1.0, deadline: float | None = None) -> Level:
     """`concurrency` callers loop on GetProfile over `connections` channels for warmup + duration
-    seconds; only calls that end inside the measured window count."""
+    seconds; only calls that end inside the measured window count. At the end of the window the
+    calls still in flight are cancelled (not awaited: at 3,000 in flight that would take seconds).
+
+    The deadline outlasts the level on purpose. Past the server's max_concurrent_streams the
+    calls wait in the client's own queue, so a call's latency is about in-flight / rate (3,000 /
+    130 per second = 23 s on a debug build sharing two cores). With a 10 s deadline hundreds of
+    calls expire at once on the wire, the client sends one RST_STREAM(CANCEL) for each, and
+    swift-nio-http2's Rapid Reset guard (DOSHeuristics: 200 RST_STREAM per 30 s per connection,
+    a default grpc-swift-nio-transport's server does not expose) answers GOAWAY
+    ENHANCE_YOUR_CALM: every connection "dropped" without a failed call in the window."""
     level = Level(concurrency, connections, duration)
+    if deadline is None:
+        deadline = warmup + duration + 60.0
     credentials = server.credentials()
     # One subchannel per channel (grpcio would share one connection between equal channels).
     channels = [aio.secure_channel(f"127.0.0.1:{server.port}", credentials,
@@ -201,7 +212,7 @@ async def drive(server: Server, pb_query, pb_query_grpc, concurrency: int, *, co
                 await asyncio.sleep(0.2)
 
         async def caller(stub):
-            while loop.time() < stop_at:
+            while True:
                 try:
                     await stub.GetProfile(request, metadata=metadata, timeout=deadline)
                     ok, code, detail = True, None, None
@@ -219,9 +230,15 @@ async def drive(server: Server, pb_query, pb_query_grpc, concurrency: int, *, co
 
         watchers = [asyncio.create_task(watch(c)) for c in channels]
         watchers.append(asyncio.create_task(sample()))
-        await asyncio.gather(*(caller(stubs[i % connections]) for i in range(concurrency)))
+        callers = [asyncio.create_task(caller(stubs[i % connections])) for i in range(concurrency)]
+        await asyncio.sleep(max(0.0, stop_at - loop.time()))
+        # Stop watching first: the cancellations below end streams, not connections, but the
+        # channels are closed right after and must not count as drops.
         done.set()
         await asyncio.gather(*watchers)
+        for task in callers:
+            task.cancel()
+        await asyncio.gather(*callers, return_exceptions=True)
     finally:
         for channel in channels:
             await channel.close()

@@ -9,8 +9,8 @@ import GRPCNIOTransportHTTP2Posix
 import SwiftProtobuf
 import Testing
 
-/// DESIGN §8, fail closed: with the audit store unwritable (a real SQLite file at its
-/// `max_page_count`), every method of every service — unary, streaming and state-changing — is
+/// DESIGN §8, fail closed: with the audit store unwritable (a real SQLite file whose writer
+/// refuses writes), every method of every service — unary, streaming and state-changing — is
 /// refused `UNAVAILABLE`, nothing is disclosed, no change is stored, health answers
 /// `NOT_SERVING`; service resumes by itself when the store has room again.
 @Suite("Fail closed for every method", .timeLimit(.minutes(2)))
@@ -70,8 +70,11 @@ struct FailClosedTests {
           $0.subjectCode = liNa
           $0.purpose = "civil-servant-recruitment"
         }
-      default:
+      case "ListConsents", "GetOwnReport", "ListAccessLog":
         Creditgate_V1_ListConsentsRequest.with { $0.subjectCode = liNa }
+      default:
+        // The empty message: a valid request of every type.
+        Creditgate_V1_ListConsentsRequest()
       }
     return try message.serializedBytes()
   }
@@ -93,12 +96,10 @@ struct FailClosedTests {
       let sizeBefore = try await store.size()
       #expect(try await Self.health(gateway) == .serving)
 
-      // Full: no page beyond those there are, and no room left in them.
-      try await store.executeAsOperator("CREATE TABLE filler (payload BLOB)")
-      try await store.executeAsOperator("PRAGMA max_page_count = \(try await store.pageCount())")
-      for size in [4000, 400, 40, 4] {
-        while (try? await store.executeAsOperator("INSERT INTO filler VALUES (zeroblob(\(size)))")) != nil {}
-      }
+      // Unwritable: the writer connection refuses every write, as with a read-only file.
+      // (A full database, `max_page_count`, is SQLiteStoreTests' probe test: the last pages of
+      // each table keep room for a few small rows, so it cannot stop every append at once.)
+      try await store.executeAsOperator("PRAGMA query_only = 1")
       var codes: [String: RPCError.Code?] = [:]
       for method in Self.methods {
         let caller = try #require(Self.callers[method.service.fullyQualifiedService])
@@ -107,7 +108,7 @@ struct FailClosedTests {
       }
       #expect(codes.count == Self.methods.count)
       for (method, code) in codes.sorted(by: { $0.key < $1.key }) {
-        #expect(code == .unavailable, "\(method)")
+        #expect(code == .unavailable, "\(method): \(String(describing: code))")
       }
       #expect(try await store.size() == sizeBefore, "no entry was stored")
       #expect(try await store.subject(code: Self.liNa) == subjectBefore, "RegisterSubjects changed nothing")
@@ -118,7 +119,7 @@ struct FailClosedTests {
       #expect(try await Self.health(gateway) == .notServing)
 
       // Room again: health comes back by itself, and calls are answered.
-      try await store.executeAsOperator("PRAGMA max_page_count = 1073741823")
+      try await store.executeAsOperator("PRAGMA query_only = 0")
       #expect(try await Self.health(gateway) == .serving)
       let revoke = Creditgate_V1_RevokeConsentRequest.with { $0.consentID = consent.id }
       let revoked = try await gateway.connection(as: "demo-portal").withClient { client in

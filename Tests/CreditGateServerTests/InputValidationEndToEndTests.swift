@@ -200,8 +200,11 @@ struct InputValidationEndToEndTests {
           ) { try $0.message }
         }
       }
+      // SwiftProtobuf refuses the bytes while grpc-swift-protobuf decodes them, before the
+      // gateway sees the call: the status is right, the message names the type, not the field,
+      // and the call is not audited (see the report on issue 8).
       #expect(error.code == .invalidArgument, "\(error)")
-      #expect(error.message.contains("UTF-8") || error.message.contains("deserialize"), "\(error.message)")
+      #expect(error.message == "Can't deserialize to message of type Creditgate_V1_GetProfileRequest.")
       #expect(!(try await Self.profile(gateway)).records.isEmpty)
     }
   }

@@ -11,7 +11,7 @@ extension Gateway {
   ///
   /// Invalid UTF-8 never gets this far: SwiftProtobuf refuses it while decoding.
   static func validateRequest(_ message: some SwiftProtobuf.Message) throws(GatewayError) {
-    var visitor = RequestValidator()
+    var visitor = RequestValidator(messageType: type(of: message))
     do {
       try message.traverse(visitor: &visitor)
     } catch let error as GatewayError {
@@ -38,7 +38,7 @@ extension Gateway {
 struct RequestValidator: SwiftProtobuf.Visitor {
   var path: [String] = []
   /// The type whose fields are being visited: names come from its name map.
-  var messageType: any SwiftProtobuf.Message.Type = SwiftProtobuf.Google_Protobuf_Empty.self
+  var messageType: any SwiftProtobuf.Message.Type
   /// Timestamps a request may carry: 1970-01-01T00:00:00Z through 9999-12-31T23:59:59Z.
   static let timestampSeconds: ClosedRange<Int64> = 0...253_402_300_799
 
@@ -54,7 +54,10 @@ struct RequestValidator: SwiftProtobuf.Visitor {
   static func protoName(_ type: any SwiftProtobuf.Message.Type, _ number: Int) -> String? {
     let key = NameKey(type: ObjectIdentifier(type), number: number)
     if let known = names.withLock({ $0[key] }) { return known }
-    guard let name = textFormatName(type, number) else { return nil }
+    // As a string (a set string field prints; an empty one would not), else as a message
+    // (present, so printed even when empty).
+    guard let name = textFormatName(type, number, payload: [0x61]) ?? textFormatName(type, number, payload: [])
+    else { return nil }
     names.withLock { $0[key] = name }
     return name
   }
@@ -66,15 +69,17 @@ struct RequestValidator: SwiftProtobuf.Visitor {
 
   private static let names = Mutex<[NameKey: String]>([:])
 
-  private static func textFormatName<M: SwiftProtobuf.Message>(_ type: M.Type, _ number: Int) -> String? {
-    // Field `number`, length-delimited, empty: a string, bytes or message field once set.
+  private static func textFormatName<M: SwiftProtobuf.Message>(
+    _ type: M.Type, _ number: Int, payload: [UInt8]
+  ) -> String? {
+    // Field `number`, length-delimited, holding `payload`.
     var tag = UInt64(number) << 3 | 2
     var bytes: [UInt8] = []
     while tag >= 0x80 {
       bytes.append(UInt8(truncatingIfNeeded: tag) | 0x80)
       tag >>= 7
     }
-    bytes += [UInt8(tag), 0]
+    bytes += [UInt8(tag), UInt8(payload.count)] + payload
     guard let message = try? M(serializedBytes: bytes) else { return nil }
     let text = message.textFormatString()
     guard let end = text.firstIndex(where: { $0 == ":" || $0 == " " || $0 == "{" }) else { return nil }
