@@ -113,6 +113,14 @@ class Server:
         except OSError:
             return ""
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server has used so far."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
     def memory(self) -> dict[str, int]:
         """VmRSS and VmHWM in kB."""
         values = {}
@@ -145,6 +153,9 @@ class Level:
     rss_max_kb: int = 0
     hwm_kb: int = 0
     server_alive: bool = True
+    # CPU used in the measured window (seconds): where the time goes when the rate falls.
+    server_cpu_s: float = 0.0
+    client_cpu_s: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -159,6 +170,7 @@ class Level:
             "connections_dropped": self.connection_drops,
             "rss_max_mb": round(self.rss_max_kb / 1024, 1), "vmhwm_mb": round(self.hwm_kb / 1024, 1),
             "server_alive": self.server_alive,
+            "server_cpu_s": round(self.server_cpu_s, 2), "client_cpu_s": round(self.client_cpu_s, 2),
         }
 
 
@@ -231,7 +243,11 @@ async def drive(server: Server, pb_query, pb_query_grpc, concurrency: int, *, co
         watchers = [asyncio.create_task(watch(c)) for c in channels]
         watchers.append(asyncio.create_task(sample()))
         callers = [asyncio.create_task(caller(stubs[i % connections])) for i in range(concurrency)]
+        await asyncio.sleep(max(0.0, measure_from - loop.time()))
+        server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
         await asyncio.sleep(max(0.0, stop_at - loop.time()))
+        level.server_cpu_s = server.cpu_seconds() - server_cpu
+        level.client_cpu_s = time.process_time() - client_cpu
         # Stop watching first: the cancellations below end streams, not connections, but the
         # channels are closed right after and must not count as drops.
         done.set()

@@ -68,13 +68,17 @@ public struct GatewayServer: Service {
 
   public func run() async throws {
     let (host, port) = try configuration.listenAddress()
+    let sizeLimit = RequestSizeLimit()
     let transport = HTTP2ServerTransport.Posix(
       address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
       transportSecurity: .tls(Self.tlsConfiguration(configuration)),
-      config: Self.transportConfiguration(configuration))
+      config: Self.transportConfiguration(configuration, sizeLimit: sizeLimit))
     let server = GRPCServer(
-      // Calls to unknown methods are audited too (UnknownMethods.swift).
-      transport: UnknownMethodAuditingTransport(wrapping: transport, gateway: gateway),
+      // Calls to unknown methods, and calls refused before a handler ran, are audited too
+      // (UnknownMethods.swift).
+      // A message over the size limit is refused, audited, before either (RequestSizeLimit.swift).
+      transport: AuditingTransport(
+        wrapping: SizeLimitedTransport(wrapping: transport, gateway: gateway, limit: sizeLimit), gateway: gateway),
       services: [
         CreditQueryService(gateway: gateway), CreditRecordsService(gateway: gateway),
         ConsentsService(gateway: gateway), SubjectRightsService(gateway: gateway),
@@ -138,10 +142,16 @@ extension GatewayServer {
   ///   then answers GOAWAY ENHANCE_YOUR_CALM and closes (ServerConnectionManagementHandler),
   ///   while grpc-go and grpc-core send flow-control (BDP) pings whenever data flows. Ping
   ///   floods are still bounded by NIOHTTP2's control-frame rate limit.
+  /// - a message over `sizeLimit` answered `RESOURCE_EXHAUSTED` by the gateway, audited, instead
+  ///   of the transport's RST_STREAM (`RequestSizeLimit`).
   public static func transportConfiguration(
-    _ configuration: GatewayConfiguration
+    _ configuration: GatewayConfiguration, sizeLimit: RequestSizeLimit? = nil
   ) -> HTTP2ServerTransport.Posix.Config {
     .defaults { config in
+      if let sizeLimit {
+        config.rpc.maxRequestPayloadSize = sizeLimit.bytes
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = sizeLimit.onAcceptHTTP2Stream
+      }
       config.http2.maxConcurrentStreams = configuration.maxConcurrentStreams
       config.connection.keepalive.clientBehavior = .init(minPingIntervalWithoutCalls: .zero, allowWithoutCalls: true)
     }
@@ -166,5 +176,13 @@ enum KeyFile {
     let key = SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { Data($0) }
     try SecretFile.write(key, to: path)
     return key
+  }
+}
+
+extension GatewayConfiguration {
+  /// The signer of this gateway's audit checkpoints, its key created on first use.
+  public func auditSigner() throws -> NoteSigner {
+    try NoteSigner(
+      name: auditOrigin, privateKeyRaw: Array(try KeyFile.loadOrCreate(path: signingKeyPath, bytes: 32)))
   }
 }

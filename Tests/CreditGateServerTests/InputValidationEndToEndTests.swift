@@ -183,29 +183,84 @@ struct InputValidationEndToEndTests {
     func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
   }
 
-  @Test("invalid UTF-8 in a string field is refused INVALID_ARGUMENT, and the gateway keeps serving")
+  /// Sends `bytes` as a GetProfile request and returns the error it must fail with.
+  static func rawGetProfile(_ gateway: TestGateway, _ bytes: [UInt8]) async throws -> RPCError {
+    try await refusal {
+      _ = try await gateway.connection(as: "demo-hr-bureau").withClient { client in
+        try await client.unary(
+          request: ClientRequest(message: bytes, metadata: operatorMetadata),
+          descriptor: Creditgate_V1_CreditQuery.Method.GetProfile.descriptor,
+          serializer: RawSerializer(),
+          deserializer: ProtobufDeserializer<Creditgate_V1_GetProfileResponse>(),
+          options: .defaults
+        ) { try $0.message }
+      }
+    }
+  }
+
+  /// A request refused before the handler ran is audited all the same (AuditingTransport): the
+  /// status carries the entry's `x-query-id`, and the log's last entry is the call.
+  static func expectAuditedUndecodable(_ error: RPCError, in gateway: TestGateway) async throws {
+    // SwiftProtobuf refuses the bytes while grpc-swift-protobuf decodes them, before the
+    // gateway's handler sees the call: the message names the type, not the field.
+    #expect(error.code == .invalidArgument, "\(error)")
+    #expect(error.message == "Can't deserialize to message of type Creditgate_V1_GetProfileRequest.")
+    let queryID = try #require(error.metadata[stringValues: "x-query-id"].first(where: { _ in true }))
+    let entry = try #require(try await gateway.auditEntries().last)
+    #expect(String(entry.sequence) == queryID)
+    #expect(entry.method == "/creditgate.v1.CreditQuery/GetProfile")
+    #expect(entry.institutionID == "demo-hr-bureau")
+    #expect(!entry.certificateFingerprint.isEmpty)
+    #expect(entry.operatorID == "officer-007")
+    #expect(entry.outcome == .invalid)
+    #expect(entry.statusCode == RPCError.Code.invalidArgument.rawValue)
+    #expect(entry.reason == error.message)
+    #expect(entry.recordsDisclosed == 0 && entry.categoriesDisclosed.isEmpty)
+  }
+
+  @Test("invalid UTF-8 in a string field is refused INVALID_ARGUMENT, audited, and the gateway keeps serving")
   func invalidUTF8() async throws {
     try await TestGateway.withRunning { gateway in
       // GetProfileRequest: subject_code (1) valid, purpose (2) with the bytes C3 28 (not UTF-8).
       var bytes: [UInt8] = [0x0A, UInt8(Self.liNa.utf8.count)] + Array(Self.liNa.utf8)
       bytes += [0x12, 0x04, 0x61, 0xC3, 0x28, 0x62]
-      let error = try await Self.refusal {
-        _ = try await gateway.connection(as: "demo-hr-bureau").withClient { client in
-          try await client.unary(
-            request: ClientRequest(message: bytes, metadata: Self.operatorMetadata),
-            descriptor: Creditgate_V1_CreditQuery.Method.GetProfile.descriptor,
-            serializer: RawSerializer(),
-            deserializer: ProtobufDeserializer<Creditgate_V1_GetProfileResponse>(),
-            options: .defaults
-          ) { try $0.message }
-        }
-      }
-      // SwiftProtobuf refuses the bytes while grpc-swift-protobuf decodes them, before the
-      // gateway sees the call: the status is right, the message names the type, not the field,
-      // and the call is not audited (see the report on issue 8).
-      #expect(error.code == .invalidArgument, "\(error)")
-      #expect(error.message == "Can't deserialize to message of type Creditgate_V1_GetProfileRequest.")
+      let error = try await Self.rawGetProfile(gateway, bytes)
+      try await Self.expectAuditedUndecodable(error, in: gateway)
       #expect(!(try await Self.profile(gateway)).records.isEmpty)
+    }
+  }
+
+  @Test(
+    "a request that cannot be decoded is refused INVALID_ARGUMENT and audited",
+    arguments: [
+      [0xFF, 0xFF],  // malformed: a truncated varint tag
+      [0x0A, 0x05, 0x61],  // a length past the end
+      // Field 1 with wire type 7, which does not exist. (A known field sent with another
+      // valid wire type is not an error: SwiftProtobuf keeps it as an unknown field.)
+      [0x0F, 0x01],
+    ] as [[UInt8]])
+  func undecodable(bytes: [UInt8]) async throws {
+    try await TestGateway.withRunning { gateway in
+      let error = try await Self.rawGetProfile(gateway, bytes)
+      try await Self.expectAuditedUndecodable(error, in: gateway)
+      #expect(!(try await Self.profile(gateway)).records.isEmpty)
+    }
+  }
+
+  @Test("a call the handler audits gets exactly one entry, with the trailer's query id")
+  func noDoubleAudit() async throws {
+    try await TestGateway.withRunning { gateway in
+      let before = try await gateway.auditEntries().count
+      let profile = try await Self.profile(gateway)
+      let entries = try await gateway.auditEntries()
+      #expect(entries.count == before + 1)
+      #expect(entries.last?.sequence == profile.queryID)
+      #expect(entries.last?.outcome == .answered)
+      // A refusal by the handler: one entry too.
+      _ = try await Self.refusal {
+        _ = try await Self.profile(gateway, "not-a-subject-code")
+      }
+      #expect(try await gateway.auditEntries().count == before + 2)
     }
   }
 }

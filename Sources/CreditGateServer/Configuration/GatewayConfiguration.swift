@@ -263,11 +263,3 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
   public let description: String
   public init(_ description: String) { self.description = description }
 }
-
-extension GatewayConfiguration {
-  /// The signer of this gateway's audit checkpoints, its key created on first use.
-  public func auditSigner() throws -> NoteSigner {
-    try NoteSigner(
-      name: auditOrigin, privateKeyRaw: Array(try KeyFile.loadOrCreate(path: signingKeyPath, bytes: 32)))
-  }
-}

@@ -305,10 +305,13 @@ extension Gateway {
       logger.error(
         "audit append failed; refusing the call",
         metadata: ["method": "\(item.entry.method)", "error": "\(error)"])
-      throw RPCError(
-        code: .unavailable, message: "the audit log is unavailable; nothing was disclosed or changed")
+      throw RPCError(code: .unavailable, message: Self.auditUnavailable)
     }
   }
+
+  /// The message of a call refused because its entry could not be committed (no `x-query-id`;
+  /// `AuditingTransport` knows it by this message and does not try again).
+  static let auditUnavailable = "the audit log is unavailable; nothing was disclosed or changed"
 
   static func outcome(of code: GatewayError.Code) -> AuditOutcome {
     switch code {

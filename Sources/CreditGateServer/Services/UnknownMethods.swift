@@ -1,18 +1,25 @@
 import CreditGateCore
+import CreditGateProtos
 import Foundation
 public import GRPCCore
 import Synchronization
 
-/// A server transport that hands the gateway every call to a method no service registered, so
-/// that it is audited like any other call (DESIGN §8: every RPC appends one entry). `GRPCServer`'s
-/// router answers such calls `UNIMPLEMENTED` itself, before any service or interceptor sees them
-/// (grpc-swift-2 `RPCRouter.handle`), so the only place to catch them is between the transport
-/// and the router.
+/// A server transport that audits the calls the gateway's handlers never see (DESIGN §8: every
+/// RPC appends one entry; the health service is the exception):
+///
+/// - A call to a method no service registered. `GRPCServer`'s router answers it `UNIMPLEMENTED`
+///   itself, before any service or interceptor sees it (grpc-swift-2 `RPCRouter.handle`), so the
+///   transport hands it to `Gateway.refuseUnknownMethod` instead.
+/// - A call to a known method that ends without passing through the gateway's audited path:
+///   a request grpc-swift-protobuf cannot decode (malformed bytes, invalid UTF-8, a wrong wire
+///   type) is refused `INVALID_ARGUMENT` inside the generated stubs, and a unary call with no
+///   message or two is refused before the handler runs. Such a status carries no `x-query-id`;
+///   the stream's writer appends the entry when it writes it (`UnauditedCallWriter`).
 ///
 /// Not caught: a `:path` that is not `/service/method` at all. grpc-swift-nio-transport answers it
 /// `UNIMPLEMENTED` inside its stream handler (`GRPCServerStreamHandler`, on a path
 /// `MethodDescriptor(path:)` cannot parse) and never hands the stream to the server.
-public struct UnknownMethodAuditingTransport<Base: ServerTransport>: ServerTransport {
+public struct AuditingTransport<Base: ServerTransport>: ServerTransport {
   public typealias Bytes = Base.Bytes
 
   public let base: Base
@@ -35,10 +42,18 @@ public struct UnknownMethodAuditingTransport<Base: ServerTransport>: ServerTrans
     let known = self.known
     let gateway = self.gateway
     try await base.listen { stream, context in
-      if known.contains(stream.descriptor) {
+      if !known.contains(stream.descriptor) {
+        await gateway.refuseUnknownMethod(stream, context: context)
+      } else if stream.descriptor.service == Grpc_Health_V1_Health.descriptor {
         await streamHandler(stream, context)
       } else {
-        await gateway.refuseUnknownMethod(stream, context: context)
+        let call = CallRecord()
+        let watched = RPCStream(
+          descriptor: stream.descriptor,
+          inbound: RPCAsyncSequence(wrapping: MetadataObservingInbound(base: stream.inbound, call: call)),
+          outbound: RPCWriter.Closable(
+            wrapping: UnauditedCallWriter(base: stream.outbound, call: call, gateway: gateway, context: context)))
+        await streamHandler(watched, context)
       }
     }
   }
@@ -52,10 +67,98 @@ private final class KnownMethods: Sendable {
   func contains(_ descriptor: MethodDescriptor) -> Bool { methods.withLock { $0.contains(descriptor) } }
 }
 
+/// What the transport learns of one call: the request's metadata (its first inbound part), and
+/// whether response headers went out — which only a handler that returned, and so had its entry
+/// committed by the gateway, sends.
+private final class CallRecord: Sendable {
+  let requestMetadata = Mutex(Metadata())
+  let answered = Atomic(false)
+}
+
+/// The inbound parts as they are, noting the first one's metadata in the call's record.
+private struct MetadataObservingInbound<Bytes: GRPCContiguousBytes & Sendable>: AsyncSequence, Sendable {
+  typealias Element = RPCRequestPart<Bytes>
+  typealias Failure = any Error
+
+  let base: RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>
+  let call: CallRecord
+
+  func makeAsyncIterator() -> Iterator { Iterator(base: base.makeAsyncIterator(), call: call) }
+
+  struct Iterator: AsyncIteratorProtocol {
+    var base: RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>.AsyncIterator
+    /// Until the first part has been read.
+    var call: CallRecord?
+
+    mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Element? {
+      let part = try await base.next(isolation: actor)
+      if let call {
+        if case .metadata(let metadata)? = part { call.requestMetadata.withLock { $0 = metadata } }
+        self.call = nil
+      }
+      return part
+    }
+
+    mutating func next() async throws -> Element? { try await next(isolation: nil) }
+  }
+}
+
+/// The outbound writer of a call to a known method: when the call's status goes out without an
+/// `x-query-id` and no response was sent, the call never reached the gateway's audited path, so
+/// its entry is appended first (`Gateway.auditUnhandled`). Every other part passes as it is.
+private struct UnauditedCallWriter<Bytes: GRPCContiguousBytes & Sendable>: ClosableRPCWriterProtocol {
+  typealias Element = RPCResponsePart<Bytes>
+
+  let base: RPCWriter<RPCResponsePart<Bytes>>.Closable
+  let call: CallRecord
+  let gateway: Gateway
+  let context: ServerContext
+
+  func write(_ element: Element) async throws {
+    try await base.write(audited(element))
+  }
+
+  func write(contentsOf elements: some Sequence<Element>) async throws {
+    var parts = Array(elements)
+    for index in parts.indices where parts[index].isStatusOrHeaders {
+      parts[index] = await audited(parts[index])
+    }
+    try await base.write(contentsOf: parts)
+  }
+
+  func finish() async { await base.finish() }
+  func finish(throwing error: any Error) async { await base.finish(throwing: error) }
+
+  private func audited(_ part: Element) async -> Element {
+    switch part {
+    case .metadata:
+      call.answered.store(true, ordering: .relaxed)
+      return part
+    case .status(let status, let trailers):
+      guard trailers[Gateway.queryIDHeader].first(where: { _ in true }) == nil, !call.answered.load(ordering: .relaxed),
+        // The gateway's own refusal when its entry could not be committed: not tried again.
+        !(status.code == .unavailable && status.message == Gateway.auditUnavailable)
+      else { return part }
+      let (sent, withQueryID) = await gateway.auditUnhandled(
+        context.descriptor, context: context, requestMetadata: call.requestMetadata.withLock { $0 },
+        status: status, trailers: trailers)
+      return .status(sent, withQueryID)
+    case .message:
+      return part
+    }
+  }
+}
+
+extension RPCResponsePart {
+  fileprivate var isStatusOrHeaders: Bool {
+    if case .message = self { return false }
+    return true
+  }
+}
+
 extension Gateway {
   /// Answers a call to an unknown method: `UNIMPLEMENTED` for an authenticated caller (the
-  /// authentication refusal otherwise), audited with the method path as sent, the caller's
-  /// certificate and operator header; `UNAVAILABLE` when the entry cannot be committed.
+  /// authentication refusal otherwise), audited like any call the handlers never see.
   func refuseUnknownMethod<Bytes>(
     _ stream: RPCStream<
       RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>, RPCWriter<RPCResponsePart<Bytes>>.Closable
@@ -71,43 +174,68 @@ extension Gateway {
         break
       }
     } catch {}
-    let path = "/" + stream.descriptor.fullyQualifiedMethod
-    let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
-
-    let claim: Authenticator.Claim?
     let refusal: GatewayError
     switch authenticator.authenticate(context, now: clock()) {
-    case .success(let caller):
-      claim = Authenticator.Claim(commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
+    case .success:
+      let path = "/" + stream.descriptor.fullyQualifiedMethod
       refusal = GatewayError(.unimplemented, "method \(Self.recordable(path, limit: 256)) is not implemented by this gateway")
     case .failure(let failure):
-      claim = failure.claim
       refusal = failure.error
     }
-    let code = RPCError.Code(refusal.code)
-    var status = Status(code: Status.Code(code), message: refusal.message)
-    var trailers = Metadata()
-    // The one place an unknown method's entry is appended (see `audit` in Gateway.swift).
-    let entry = AuditEntry(
-      origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
-      certificateFingerprint: claim?.fingerprint ?? "",
-      operatorID: Self.recordable(operatorID, limit: Self.operatorLimit),
-      method: Self.recordable(path, limit: 256), purpose: "", consentID: "",
-      subjectPseudonym: pseudonymizer.pseudonym(""), outcome: Self.outcome(of: refusal.code),
-      statusCode: code.rawValue, reason: refusal.message, categoriesDisclosed: [], recordsDisclosed: 0,
-      responseDigest: "")
-    do {
-      let committed = try await auditWriter.append(entry)
-      trailers.addString(String(committed.sequence), forKey: Self.queryIDHeader)
-      logger.info(
-        "call to an unknown method audited",
-        metadata: ["method": "\(entry.method)", "query_id": "\(committed.sequence)"])
-    } catch {
-      logger.error("audit append failed; refusing the call", metadata: ["method": "\(entry.method)", "error": "\(error)"])
-      status = Status(code: .unavailable, message: "the audit log is unavailable; nothing was disclosed")
-    }
+    let (status, trailers) = await auditUnhandled(
+      stream.descriptor, context: context, requestMetadata: metadata,
+      status: Status(code: Status.Code(RPCError.Code(refusal.code)), message: refusal.message), trailers: [:])
     try? await stream.outbound.write(.status(status, trailers))
     await stream.outbound.finish()
+  }
+
+  /// Appends the entry of a call that ends with `status` without the gateway's handlers having
+  /// recorded it: the method path as sent, the certificate's claim (authenticated or not), the
+  /// operator header, the outcome of the status code and its message as the reason. Returns the
+  /// status to send and `trailers` with the entry's `x-query-id` — or, when the entry cannot be
+  /// committed, `UNAVAILABLE` and `trailers` as they were.
+  func auditUnhandled(
+    _ method: MethodDescriptor, context: ServerContext, requestMetadata: Metadata, status: Status,
+    trailers: Metadata
+  ) async -> (Status, Metadata) {
+    let claim: Authenticator.Claim? =
+      switch authenticator.authenticate(context, now: clock()) {
+      case .success(let caller):
+        Authenticator.Claim(commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
+      case .failure(let failure): failure.claim
+      }
+    let operatorID = requestMetadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+    // The one place such an entry is appended (see `audit` in Gateway.swift for the others).
+    let entry = AuditEntry(
+      origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
+      certificateFingerprint: claim?.fingerprint ?? "", operatorID: Self.recordedOperator(operatorID),
+      method: Self.recordable("/" + method.fullyQualifiedMethod, limit: 256), purpose: "", consentID: "",
+      subjectPseudonym: pseudonymizer.pseudonym(""), outcome: Self.outcome(of: status.code),
+      statusCode: status.code.rawValue, reason: Self.recordable(status.message, limit: 512),
+      categoriesDisclosed: [], recordsDisclosed: 0, responseDigest: "")
+    do {
+      let committed = try await auditWriter.append(entry)
+      var trailers = trailers
+      trailers.addString(String(committed.sequence), forKey: Self.queryIDHeader)
+      logger.info(
+        "call audited outside the handlers",
+        metadata: ["method": "\(entry.method)", "status": "\(status.code)", "query_id": "\(committed.sequence)"])
+      return (status, trailers)
+    } catch {
+      logger.error("audit append failed; refusing the call", metadata: ["method": "\(entry.method)", "error": "\(error)"])
+      return (Status(code: .unavailable, message: "the audit log is unavailable; nothing was disclosed"), trailers)
+    }
+  }
+
+  /// The outcome of a call that ended with `code`: as for the gateway's refusal with that code
+  /// (`outcome(of:)`), `failed` for a code the gateway never refuses with.
+  static func outcome(of code: Status.Code) -> AuditOutcome {
+    let refusals: [GatewayError.Code] = [
+      .invalidArgument, .unauthenticated, .permissionDenied, .notFound, .resourceExhausted, .failedPrecondition,
+      .unavailable, .unimplemented,
+    ]
+    guard let refusal = refusals.first(where: { Status.Code(RPCError.Code($0)) == code }) else { return .failed }
+    return outcome(of: refusal)
   }
 
   /// A caller-supplied string as the log may keep it: control characters replaced by U+FFFD,
