@@ -139,6 +139,13 @@ struct FailClosedTests {
   /// Calls any method with raw request bytes as a stream (which unary and server-streaming
   /// handlers both accept) and returns its status code, nil for OK.
   static func call(_ method: MethodDescriptor, bytes: [UInt8], on connection: GatewayConnection) async throws -> RPCError.Code? {
+    try await callDetailed(method, bytes: bytes, on: connection).code
+  }
+
+  /// `call`, with the status message too ("" for OK).
+  static func callDetailed(
+    _ method: MethodDescriptor, bytes: [UInt8], on connection: GatewayConnection
+  ) async throws -> (code: RPCError.Code?, message: String) {
     try await connection.withClient { client in
       try await client.bidirectionalStreaming(
         request: StreamingClientRequest(of: [UInt8].self, metadata: operatorMetadata) { try await $0.write(bytes) },
@@ -146,9 +153,9 @@ struct FailClosedTests {
       ) { response in
         do {
           for try await _ in response.messages {}
-          return nil
+          return (nil, "")
         } catch let error as RPCError {
-          return error.code
+          return (error.code, error.message)
         }
       }
     }
