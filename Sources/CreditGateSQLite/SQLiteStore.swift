@@ -378,7 +378,7 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     add("subject_pseudonym = ?", filter.subjectPseudonym)
     add("time_us >= ?", filter.from.map(Self.microseconds))
     add("time_us < ?", filter.until.map(Self.microseconds))
-    let sql = "SELECT * FROM audit_entry WHERE \(clauses.joined(separator: " AND ")) ORDER BY sequence LIMIT ?"
+    let sql = "SELECT \(Self.entryColumns) FROM audit_entry WHERE \(clauses.joined(separator: " AND ")) ORDER BY sequence LIMIT ?"
     arguments += [filter.limit]
     let query = sql
     let queryArguments = arguments
@@ -390,12 +390,12 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
   public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
     try await pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM audit_entry WHERE sequence > ? ORDER BY sequence LIMIT ?",
+        db, sql: "SELECT \(Self.entryColumns), leaf_hash FROM audit_entry WHERE sequence > ? ORDER BY sequence LIMIT ?",
         arguments: [Int64(clamping: sequence), limit]
       ).map { row in
         let entry = Self.entry(from: row)
         // Entries written before the column existed have none; the checkpoints still cover them.
-        let stored: Data? = row["leaf_hash"]
+        let stored: Data? = row[Self.entryColumnCount]
         return StoredLeaf(entry: entry, leafHash: stored.map { Array($0) } ?? entry.leafHash)
       }
     }
@@ -439,20 +439,28 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     }
   }
 
+  /// The columns of an entry, in the order `entry(from:)` reads them: by position, since a
+  /// lookup by name costs more than the rest of reading a row (the start-up check reads them all).
+  private static let entryColumns = """
+    sequence, origin, time_us, institution_id, certificate_fingerprint, operator_id, method, \
+    purpose, consent_id, subject_pseudonym, outcome, status_code, reason, categories_disclosed, \
+    records_disclosed, response_digest
+    """
+  private static let entryColumnCount = 16
+
   private static func entry(from row: Row) -> AuditEntry {
-    let categories: String = row["categories_disclosed"]
-    let sequence: Int64 = row["sequence"]
-    let micros: Int64 = row["time_us"]
+    let sequence: Int64 = row[0]
+    let micros: Int64 = row[2]
+    let outcome: String = row[10]
+    let categories: String = row[13]
     return AuditEntry(
-      sequence: UInt64(clamping: sequence), origin: row["origin"],
+      sequence: UInt64(clamping: sequence), origin: row[1],
       time: Date(timeIntervalSince1970: Double(micros) / 1_000_000),
-      institutionID: row["institution_id"], certificateFingerprint: row["certificate_fingerprint"],
-      operatorID: row["operator_id"], method: row["method"], purpose: row["purpose"],
-      consentID: row["consent_id"], subjectPseudonym: row["subject_pseudonym"],
-      outcome: AuditOutcome(rawValue: row["outcome"]) ?? .failed, statusCode: row["status_code"],
-      reason: row["reason"],
+      institutionID: row[3], certificateFingerprint: row[4], operatorID: row[5], method: row[6],
+      purpose: row[7], consentID: row[8], subjectPseudonym: row[9],
+      outcome: AuditOutcome(rawValue: outcome) ?? .failed, statusCode: row[11], reason: row[12],
       categoriesDisclosed: categories.isEmpty ? [] : categories.split(separator: ",").map(String.init),
-      recordsDisclosed: row["records_disclosed"], responseDigest: row["response_digest"])
+      recordsDisclosed: row[14], responseDigest: row[15])
   }
 
   /// Microseconds since 1970, clamped to what an `Int64` holds (no trap on any `Date`).

@@ -198,15 +198,14 @@ extension Gateway {
           case .failure: entry.refuse(Self.changeFailed)
           }
         })
-      switch committed.change {
-      case .success(let stored)?:
-        return (respond(stored), committed.entry.sequence, facts.warnings)
-      case .failure(let error)?:
-        logger.error("storage failed; the change was rolled back", metadata: ["method": "\(entry.method)", "error": "\(error)"])
+      guard case .success(let stored)? = committed.change else {
+        // Rolled back (or, from a faulty backend, no result at all): the entry says so.
+        logger.error(
+          "storage failed; the change was rolled back",
+          metadata: ["method": "\(entry.method)", "error": "\(String(describing: committed.change))"])
         throw RPCError(Self.changeFailed, metadata: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
-      case nil:
-        preconditionFailure("a change always has a result")
       }
+      return (respond(stored), committed.entry.sequence, facts.warnings)
     case .failure(let error):
       var refused = entry
       refused.refuse(error)
