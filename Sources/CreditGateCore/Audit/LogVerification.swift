@@ -12,7 +12,7 @@ public struct LogVerification: Sendable {
     /// The line of the export it was read from (1-based).
     public var line: Int
     public var reasons: [String]
-    public var description: String { "entry \(sequence) (line \(line)): " + reasons.joined(separator: "; ") }
+    public var description: String { "entry \(sequence): " + reasons.joined(separator: "; ") + " (line \(line))" }
   }
 
   public let checkpoint: Checkpoint
