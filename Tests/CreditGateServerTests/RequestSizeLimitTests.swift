@@ -39,7 +39,7 @@ struct RequestSizeLimitTests {
       }
       let error = try #require(refusal)
       #expect(error.code == .resourceExhausted, "\(error)")
-      #expect(error.message.contains("limit of \(limit) bytes"), "\(error.message)")
+      #expect(error.message.contains("limit of \(limit) bytes per message"), "\(error.message)")
       let entries = try await gateway.auditEntries()
       #expect(entries.count == before + 1)
       let entry = try #require(entries.last)

@@ -21,7 +21,7 @@ import Synchronization
 /// protobuf (field 0, wire type 7) and carries a random per-process nonce, so no caller can
 /// forge it.
 public struct RequestSizeLimit: Sendable {
-  /// The default, and the transport's own: 4 MiB.
+  /// The default, and the transport's own: 4 MiB (not configurable yet).
   public static let defaultBytes = 4 * 1024 * 1024
 
   public let bytes: Int
@@ -55,7 +55,7 @@ public struct RequestSizeLimit: Sendable {
 
   /// How the refusal reads.
   func refusal(declaredLength: Int) -> String {
-    "the request message of \(declaredLength) bytes is over the limit of \(bytes) bytes (max_request_message_bytes)"
+    "the request message of \(declaredLength) bytes is over the gateway's limit of \(bytes) bytes per message"
   }
 }
 
