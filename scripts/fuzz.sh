@@ -120,6 +120,8 @@ fi
 
 # LeakSanitizer off: the Swift runtime's and Foundation's one-time caches look like leaks at exit.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:handle_abort=1}"
+# libFuzzer reports a trap itself; the Swift runtime's backtracer would only slow that down.
+export SWIFT_BACKTRACE=enable=no
 export TMPDIR="$out/tmp"
 export CREDITGATE_FUZZ_CONFIG="$repo_root/config"
 
@@ -137,9 +139,11 @@ for target in "${targets[@]}"; do
   log="$out/logs/run-$target.log"
   echo "fuzz: running $target (seconds: $seconds, runs: $runs)"
   run_started="$(now)"
+  dict=()
+  [[ -f "fuzz/dictionaries/$target.dict" ]] && dict=(-dict="fuzz/dictionaries/$target.dict")
   status=0
   "$out/bin/$target" -max_total_time="$seconds" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "fuzz/corpus/$target" \
+    -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "$corpus" "fuzz/corpus/$target" \
     > "$log" 2>&1 || status=$?
   wall="$(elapsed "$run_started")"
   execs="$(awk '/stat::number_of_executed_units/ { print $2 }' "$log" | tail -1)"

@@ -141,6 +141,21 @@ def test_consistency_verifier_agrees_with_rfc9162_roots():
 # Helpers.
 
 
+@pytest.fixture()
+def say(request):
+    """Writes a line to the terminal even when pytest captures output: the counts belong in the
+    CI log whether the test passes or not."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+
+    def write(text: str) -> None:
+        if capture is None:
+            print(text)
+            return
+        with capture.global_and_fixture_disabled():
+            print("\n" + text, flush=True)
+    return write
+
+
 def get_checkpoint(gw: Gateway, pb: Stubs):
     """The latest checkpoint and the query_id of the GetCheckpoint call itself."""
     stub = pb.oversight_grpc.OversightStub(gw.channel(OFFICE))
@@ -284,7 +299,7 @@ def assert_consistent(gw: Gateway, pb: Stubs, before, after) -> None:
 # 1. Crash under load.
 
 
-def test_crash_under_load_loses_no_acknowledged_entry(tmp_path, stubs):
+def test_crash_under_load_loses_no_acknowledged_entry(tmp_path, stubs, say):
     pb = stubs
     gw = Gateway(tmp_path)
     gw.start()
@@ -309,7 +324,7 @@ def test_crash_under_load_loses_no_acknowledged_entry(tmp_path, stubs):
         sequences = all_sequences(gw, pb, size)
         logged = set(sequences)
         found = [q for q in acknowledged if q in logged]
-        print(f"\ncrash under load: acknowledged {len(acknowledged)} (answered {result.answered}, refused "
+        say(f"crash under load: acknowledged {len(acknowledged)} (answered {result.answered}, refused "
               f"with a query_id {result.refused_with_id}), found {len(found)}; log holds {len(sequences)} "
               f"entries; calls cut by the crash {result.refusals}")
         assert sequences == list(range(1, len(sequences) + 1)), "the log's sequence numbers have gaps"
@@ -319,7 +334,7 @@ def test_crash_under_load_loses_no_acknowledged_entry(tmp_path, stubs):
         assert base.open_checkpoint_note(after.signed_note, vkey) == (after.origin, after.tree_size, after.root_hash)
         assert after.tree_size >= max(acknowledged)
         assert_consistent(gw, pb, before, after)
-        print("audit verify:", audit_verify(gw, tmp_path, vkey).replace("\n", "; "))
+        say("crash under load, audit verify: " + audit_verify(gw, tmp_path, vkey).replace("\n", "; "))
     finally:
         gw.kill()
 
@@ -344,7 +359,7 @@ def gateway_child(strace_pid: int, timeout: float = 10) -> int:
     pytest.fail(f"strace ({strace_pid}) has no child process")
 
 
-def test_each_sequential_commit_is_flushed(tmp_path, stubs, monkeypatch):
+def test_each_sequential_commit_is_flushed(tmp_path, stubs, monkeypatch, say):
     """N sequential audited calls: at least N fsync/fdatasync calls while they run (a commit that
     is not flushed before its answer leaves is lost by a power cut; SIGKILL cannot show it)."""
     strace = shutil.which("strace")
@@ -392,7 +407,7 @@ def test_each_sequential_commit_is_flushed(tmp_path, stubs, monkeypatch):
         if match:
             flushes.append((float(match.group(1)), match.group(2)))
     during = [f for f in flushes if started <= f[0] <= ended]
-    print(f"\ndurability: {calls} sequential audited calls, {len(during)} flushes while they ran "
+    say(f"durability: {calls} sequential audited calls, {len(during)} flushes while they ran "
           f"({sum(1 for f in during if f[1] == 'fdatasync')} fdatasync, "
           f"{sum(1 for f in during if f[1] == 'fsync')} fsync); {len(flushes)} in the whole run")
     assert len(during) >= calls, (
@@ -467,9 +482,9 @@ def drained(tmp_path_factory, stubs) -> Drained:
         gw.kill()
 
 
-def test_graceful_shutdown_answers_in_flight_calls_and_commits_them(drained):
+def test_graceful_shutdown_answers_in_flight_calls_and_commits_them(drained, say):
     result = drained.result
-    print(f"\ngraceful shutdown: {drained.in_flight} calls in flight at SIGTERM; acknowledged "
+    say(f"graceful shutdown: {drained.in_flight} calls in flight at SIGTERM; acknowledged "
           f"{len(result.acknowledged)} (answered {result.answered}, refused with a query_id "
           f"{result.refused_with_id}); refused without one {result.refusals}; exit {drained.returncode}; "
           f"log {drained.log_size} entries")
@@ -482,9 +497,9 @@ def test_graceful_shutdown_answers_in_flight_calls_and_commits_them(drained):
     assert drained.logged == set(range(1, drained.log_size + 1)), "the log's sequence numbers have gaps"
 
 
-def test_graceful_shutdown_signs_a_final_checkpoint(drained):
+def test_graceful_shutdown_signs_a_final_checkpoint(drained, say):
     after = drained.checkpoint_after
-    print(f"\nfinal checkpoint: log {drained.log_size} entries at shutdown; persisted checkpoints "
+    say(f"graceful shutdown, final checkpoint: log {drained.log_size} entries at shutdown; persisted checkpoints "
           f"{None if drained.persisted_checkpoints is None else [s for s, _ in drained.persisted_checkpoints[-3:]]}; "
           f"GetCheckpoint after restart: {after.tree_size} (its own query_id {drained.own_query_id})")
     # After the restart the checkpoint covers the whole log, the drained calls included...
