@@ -91,9 +91,15 @@ private struct MetadataObservingInbound<Bytes: GRPCContiguousBytes & Sendable>: 
     var call: CallRecord?
 
     mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Element? {
-      let part = try await base.next(isolation: actor)
+      var part = try await base.next(isolation: actor)
       if let call {
-        if case .metadata(let metadata)? = part { call.requestMetadata.withLock { $0 = metadata } }
+        if case .metadata(var metadata)? = part {
+          call.requestMetadata.withLock { $0 = metadata }
+          if GRPCDeadline.isLong(metadata) {
+            metadata.removeAllValues(forKey: GRPCDeadline.header)
+            part = .metadata(metadata)
+          }
+        }
         self.call = nil
       }
       return part
@@ -145,6 +151,40 @@ private struct UnauditedCallWriter<Bytes: GRPCContiguousBytes & Sendable>: Closa
       return .status(sent, withQueryID)
     case .message:
       return part
+    }
+  }
+}
+
+/// Long deadlines are left to the client. grpc-swift-2 enforces a call's `grpc-timeout` with a
+/// child task sleeping for it (`ServerRPCExecutor._processRPCWithTimeout`); when the call ends
+/// first the sleep is cancelled, but the Swift runtime keeps the sleeping task's memory (several
+/// KB) until the deadline would have passed. With 60 s deadlines and a thousand calls a second
+/// that held half a gigabyte. The server enforces deadlines up to `longest`; past it the client
+/// enforces its own (it cancels the stream, which cancels the handler), and the server's memory
+/// is bounded by (calls per second) × `longest`.
+enum GRPCDeadline {
+  static let header = "grpc-timeout"
+  static let longest = Duration.seconds(10)
+
+  /// Whether the request's deadline is longer than the server enforces itself.
+  static func isLong(_ metadata: Metadata) -> Bool {
+    guard let value = metadata[stringValues: header].first(where: { _ in true }) else { return false }
+    return (parse(value) ?? .zero) > longest
+  }
+
+  /// A `grpc-timeout` value: 1 to 8 digits and a unit (H, M, S, m, u, n); nil if malformed.
+  static func parse(_ value: String) -> Duration? {
+    guard let unit = value.last, (2...9).contains(value.count) else { return nil }
+    let digits = value.dropLast()
+    guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), let amount = Int64(digits) else { return nil }
+    switch unit {
+    case "H": return .seconds(amount * 3600)
+    case "M": return .seconds(amount * 60)
+    case "S": return .seconds(amount)
+    case "m": return .milliseconds(amount)
+    case "u": return .microseconds(amount)
+    case "n": return .nanoseconds(amount)
+    default: return nil
     }
   }
 }
