@@ -34,7 +34,7 @@ ROUNDS = int(os.environ.get("CREDITGATE_OVERLOAD_ROUNDS", "2"))
 MIN_RATIO = float(os.environ.get("CREDITGATE_OVERLOAD_MIN_RATIO", "0.6"))
 # Generous: the flood must not grow memory with the number of calls sent (before the fix a
 # release build went from 41 to 340 MB in 8 s); a debug build idles near 60 MB.
-RSS_BOUND_MB = float(os.environ.get("CREDITGATE_OVERLOAD_RSS_MB", "300"))
+RSS_BOUND_MB = float(os.environ.get("CREDITGATE_OVERLOAD_RSS_MB", "200"))
 
 
 def binary() -> Path:
