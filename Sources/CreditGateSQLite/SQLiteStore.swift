@@ -389,15 +389,20 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
 
   public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
     try await pool.read { db in
-      try Row.fetchAll(
+      // A cursor reads each row in place, without copying it first (the start-up check reads
+      // every entry of the log through here).
+      let rows = try Row.fetchCursor(
         db, sql: "SELECT \(Self.entryColumns), leaf_hash FROM audit_entry WHERE sequence > ? ORDER BY sequence LIMIT ?",
-        arguments: [Int64(clamping: sequence), limit]
-      ).map { row in
+        arguments: [Int64(clamping: sequence), limit])
+      var leaves: [StoredLeaf] = []
+      leaves.reserveCapacity(min(limit, 10_000))
+      while let row = try rows.next() {
         let entry = Self.entry(from: row)
         // Entries written before the column existed have none; the checkpoints still cover them.
         let stored: Data? = row[Self.entryColumnCount]
-        return StoredLeaf(entry: entry, leafHash: stored.map { Array($0) } ?? entry.leafHash)
+        leaves.append(StoredLeaf(entry: entry, leafHash: stored.map { Array($0) } ?? entry.leafHash))
       }
+      return leaves
     }
   }
 
