@@ -81,7 +81,7 @@ public final class AuditWriter: Sendable {
   public static func open(store: any AuditLogStore, signer: NoteSigner?) async throws -> AuditWriter {
     let checked = try await AuditLogCheck.run(store: store, signer: signer)
     let writer = AuditWriter(store: store, tree: checked.tree, checkpoint: checked.checkpoint, signer: signer)
-    if let signer, checked.checkpoint?.checkpoint.size != checked.tree.size || checked.checkpoint == nil {
+    if let signer, checked.checkpoint?.checkpoint.size != checked.tree.size {
       let tree = checked.tree
       let checkpoint = try Checkpoint(origin: signer.name, size: tree.size, rootHash: tree.rootHash)
       let signed = SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))
