@@ -33,6 +33,10 @@ def server(tmp_path_factory):
     gw.stop()
 
 
+# How long a connection must stay open after the handshake to count as accepted.
+KEPT_OPEN_SECONDS = 5
+
+
 def s_client(server, *flags: str, cert: Path | None = None, key: Path | None = None) -> tuple[bool, str]:
     """Runs a handshake; True when it completed and the server kept the connection (the client
     sends nothing, and with TLS 1.3 a refused certificate arrives as an alert after the
@@ -44,7 +48,15 @@ def s_client(server, *flags: str, cert: Path | None = None, key: Path | None = N
     # An HTTP/2 client preface and an empty SETTINGS frame: a server that accepted the client
     # answers with its own SETTINGS; one that refused it sends an alert and closes.
     preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
-    result = subprocess.run(args, input=preface, capture_output=True, timeout=30)
+    # -ign_eof: s_client keeps reading until the server closes. A server that refused the
+    # certificate sends an alert and closes at once (with TLS 1.3 only after the handshake, so
+    # without waiting s_client could leave before the alert and look accepted); one that
+    # accepted it keeps the HTTP/2 connection open, and the wait runs out.
+    try:
+        result = subprocess.run([*args, "-ign_eof"], input=preface, capture_output=True, timeout=KEPT_OPEN_SECONDS)
+    except subprocess.TimeoutExpired as kept_open:
+        output = ((kept_open.stdout or b"") + (kept_open.stderr or b"")).decode("utf-8", "replace")
+        return "Cipher is" in output, output
     output = (result.stdout + result.stderr).decode("utf-8", "replace")
     refused_markers = ("alert", "handshake failure", "no protocols available", "wrong version number",
                        "unsupported protocol", "errno=104", "write:errno", "ssl3_read_bytes")
