@@ -298,6 +298,7 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var commits: [AuditCommit] = []
+        var leaves: [StoredLeaf] = []
         for item in batch {
           var entry = item.entry
           var change: Result<StateChangeResult, any Error>?
@@ -318,16 +319,18 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
           entry.sequence = next
           next += 1
           try Self.checkStorable(entry)
+          let leaf = StoredLeaf(entry: entry, leafHash: entry.leafHash)
           try statement.execute(arguments: [
             Int64(clamping: entry.sequence), entry.origin, Self.microseconds(entry.time),
             entry.institutionID, entry.certificateFingerprint, entry.operatorID, entry.method,
             entry.purpose, entry.consentID, entry.subjectPseudonym, entry.outcome.rawValue,
             entry.statusCode, entry.reason, entry.categoriesDisclosed.joined(separator: ","),
-            entry.recordsDisclosed, entry.responseDigest, Data(entry.leafHash),
+            entry.recordsDisclosed, entry.responseDigest, Data(leaf.leafHash),
           ])
           commits.append(AuditCommit(entry: entry, change: change))
+          leaves.append(leaf)
         }
-        if let checkpoint = try seal(commits.map(\.entry)) {
+        if let checkpoint = try seal(leaves) {
           try db.execute(
             sql: "INSERT INTO checkpoint (origin, tree_size, root_hash, note) VALUES (?, ?, ?, ?)",
             arguments: [

@@ -26,8 +26,8 @@ struct AuditLogCheckTests {
       let batch = (index..<(index + size)).map { AuditAppend(entry: entry($0)) }
       index += size
       let base = tree
-      let sealed = try await store.append(batch) { entries in
-        let leaves = entries.map(\.leafHash)
+      let sealed = try await store.append(batch) { stored in
+        let leaves = stored.map(\.leafHash)
         let checkpoint = try Checkpoint(
           origin: signer.name, size: base.size + UInt64(leaves.count), rootHash: base.rootHash(appending: leaves))
         return SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))

@@ -160,11 +160,4 @@ struct FailClosedTests {
       }
     }
   }
-
-  struct RawBytes: MessageSerializer, MessageDeserializer {
-    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
-    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> [UInt8] {
-      bytes.withUnsafeBytes { Array($0) }
-    }
-  }
 }

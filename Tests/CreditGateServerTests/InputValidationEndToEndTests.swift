@@ -179,10 +179,6 @@ struct InputValidationEndToEndTests {
   }
 
   /// Sends the bytes as they are, whatever they encode.
-  struct RawSerializer: MessageSerializer {
-    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
-  }
-
   /// Sends `bytes` as a GetProfile request and returns the error it must fail with.
   static func rawGetProfile(_ gateway: TestGateway, _ bytes: [UInt8]) async throws -> RPCError {
     try await refusal {
@@ -190,7 +186,7 @@ struct InputValidationEndToEndTests {
         try await client.unary(
           request: ClientRequest(message: bytes, metadata: operatorMetadata),
           descriptor: Creditgate_V1_CreditQuery.Method.GetProfile.descriptor,
-          serializer: RawSerializer(),
+          serializer: RawBytes(),
           deserializer: ProtobufDeserializer<Creditgate_V1_GetProfileResponse>(),
           options: .defaults
         ) { try $0.message }

@@ -396,10 +396,12 @@ struct StorageConformanceTests {
       var tree = MerkleTree()
       for batch in [Array(Fixture.log.prefix(2)), [], Array(Fixture.log[2..<5])] {
         let base = tree
-        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }) { entries in
-          #expect(entries.map(\.sequence) == entries.indices.map { base.size + UInt64($0) + 1 })
-          guard !entries.isEmpty else { return nil }
-          let leaves = entries.map(\.leafHash)
+        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }) { stored in
+          #expect(stored.map(\.entry.sequence) == stored.indices.map { base.size + UInt64($0) + 1 })
+          // The store hands over the hashes it stored: those of the entries as stored.
+          #expect(stored.allSatisfy { $0.leafHash == $0.entry.leafHash })
+          guard !stored.isEmpty else { return nil }
+          let leaves = stored.map(\.leafHash)
           let checkpoint = try Checkpoint(
             origin: "test.creditgate/log", size: base.size + UInt64(leaves.count),
             rootHash: base.rootHash(appending: leaves))

@@ -171,10 +171,10 @@ public final class AuditWriter: Sendable {
   /// Inside the batch's transaction: checks that the entries follow the tree and signs the
   /// checkpoint of the tree with them appended. Only the leader calls it, so the tree does not
   /// change until the batch is applied below.
-  private func seal(_ entries: [AuditEntry]) throws -> SignedCheckpoint? {
-    let leaves = entries.map(\.leafHash)
+  private func seal(_ stored: [StoredLeaf]) throws -> SignedCheckpoint? {
+    let leaves = stored.map(\.leafHash)
     let (size, root) = try state.withLock { state -> (UInt64, [UInt8]) in
-      if let first = entries.first, first.sequence != state.tree.size + 1 {
+      if let first = stored.first?.entry, first.sequence != state.tree.size + 1 {
         // Another writer appended to this log: the tree no longer describes it. Fail closed.
         throw AuditTreeMismatch(treeSize: state.tree.size, sequence: first.sequence)
       }
@@ -196,7 +196,7 @@ public final class AuditWriter: Sendable {
     }
     var result: Result<[AuditCommit], any Error>
     do {
-      let committed = try await store.append(batch.map(\.item)) { entries in try self.seal(entries) }
+      let committed = try await store.append(batch.map(\.item)) { stored in try self.seal(stored) }
       guard committed.count == batch.count else {
         throw AuditStoreMismatch(expected: batch.count, got: committed.count)
       }

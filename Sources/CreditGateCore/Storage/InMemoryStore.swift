@@ -102,13 +102,14 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
         if let change, let complete = item.complete { complete(change, &entry) }
         commits.append(AuditCommit(entry: entry, change: change))
       }
+      let leaves = commits.map { StoredLeaf(entry: $0.entry, leafHash: $0.entry.leafHash) }
       do {
-        if let checkpoint = try seal(commits.map(\.entry)) { state.checkpoints.append(checkpoint) }
+        if let checkpoint = try seal(leaves) { state.checkpoints.append(checkpoint) }
       } catch {
         if let before { state = before }
         throw error
       }
-      state.audit += commits.map { StoredLeaf(entry: $0.entry, leafHash: $0.entry.leafHash) }
+      state.audit += leaves
       return commits
     }
   }

@@ -51,7 +51,8 @@ public struct AuditCommit: Sendable {
   }
 }
 
-/// Seals a batch inside its transaction: given the batch's entries with their sequence
-/// numbers, checks them against the writer's tree and returns the checkpoint to store with
-/// them (nil without a signer). Throwing rolls the whole batch back.
-public typealias AuditSeal = @Sendable ([AuditEntry]) throws -> SignedCheckpoint?
+/// Seals a batch inside its transaction: given the batch's entries as stored, with their
+/// sequence numbers and the leaf hashes the store computed for them (once: every entry is
+/// hashed on the hot path), checks them against the writer's tree and returns the checkpoint
+/// to store with them (nil without a signer). Throwing rolls the whole batch back.
+public typealias AuditSeal = @Sendable ([StoredLeaf]) throws -> SignedCheckpoint?

@@ -173,8 +173,13 @@ extension Gateway {
   ) async throws -> (Output, queryID: UInt64, warnings: [String]) {
     var facts = AuditFacts()
     let operatorID = request.metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
+    // The slot is held until the entry is committed: the audit append is most of a call's work,
+    // and what the bound is for.
+    let admitted = admission.tryAcquire()
+    defer { if admitted { admission.release() } }
     let (claim, result) = await run(
-      service, request: request, context: context, operatorID: requiresOperator ? operatorID : nil, &facts, body)
+      service, request: request, context: context, admitted: admitted,
+      operatorID: requiresOperator ? operatorID : nil, &facts, body)
     // Recorded as sent when valid; an invalid id is refused, and recorded empty.
     let recordedOperator = Self.recordedOperator(operatorID)
     let entry = AuditEntry(
@@ -232,6 +237,7 @@ extension Gateway {
     _ service: GatewayService,
     request: ServerRequest<Input>,
     context: ServerContext,
+    admitted: Bool,
     operatorID: String?,
     _ facts: inout AuditFacts,
     _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
@@ -244,10 +250,9 @@ extension Gateway {
     let claim = Authenticator.Claim(
       commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
     // Past the bound on calls in flight, refuse at once (still audited) rather than queue.
-    guard admission.tryAcquire() else {
+    guard admitted else {
       return (claim, .failure(GatewayError(.resourceExhausted, admission.refusalReason)))
     }
-    defer { admission.release() }
     do {
       // Every caller-supplied string is checked before anything else reads it (DESIGN §2).
       try Self.validateRequest(request.message)
@@ -282,7 +287,7 @@ extension Gateway {
 
   /// Commits one call's entry (and its change) through the group-commit writer; if it cannot
   /// be committed, the call fails with `UNAVAILABLE` and nothing is disclosed.
-  private func audit(_ item: AuditAppend) async throws -> AuditCommit {
+  func audit(_ item: AuditAppend) async throws -> AuditCommit {
     do {
       let committed = try await auditWriter.append(item)
       let entry = committed.entry

@@ -197,8 +197,8 @@ extension RPCResponsePart {
 }
 
 extension Gateway {
-  /// Answers a call to an unknown method: `UNIMPLEMENTED` for an authenticated caller (the
-  /// authentication refusal otherwise), audited like any call the handlers never see.
+  /// Answers a call to an unknown method: `UNIMPLEMENTED`, audited like any call the handlers
+  /// never see.
   func refuseUnknownMethod<Bytes>(
     _ stream: RPCStream<
       RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>, RPCWriter<RPCResponsePart<Bytes>>.Closable
@@ -214,16 +214,24 @@ extension Gateway {
         break
       }
     } catch {}
-    let refusal: GatewayError
-    switch authenticator.authenticate(context, now: clock()) {
-    case .success:
-      let path = "/" + stream.descriptor.fullyQualifiedMethod
-      refusal = GatewayError(.unimplemented, "method \(Self.recordable(path, limit: 256)) is not implemented by this gateway")
-    case .failure(let failure):
-      refusal = failure.error
-    }
+    let path = "/" + stream.descriptor.fullyQualifiedMethod
+    await refuseUnhandled(
+      stream, context: context, requestMetadata: metadata,
+      refusal: GatewayError(.unimplemented, "method \(Self.recordable(path, limit: 256)) is not implemented by this gateway"))
+  }
+
+  /// Ends a call the handlers never see with `refusal` — or with the authentication refusal
+  /// when the certificate does not authenticate — audited (`auditUnhandled`).
+  func refuseUnhandled<Bytes>(
+    _ stream: RPCStream<
+      RPCAsyncSequence<RPCRequestPart<Bytes>, any Error>, RPCWriter<RPCResponsePart<Bytes>>.Closable
+    >,
+    context: ServerContext, requestMetadata: Metadata, refusal: GatewayError
+  ) async {
+    var refusal = refusal
+    if case .failure(let failure) = authenticator.authenticate(context, now: clock()) { refusal = failure.error }
     let (status, trailers) = await auditUnhandled(
-      stream.descriptor, context: context, requestMetadata: metadata,
+      stream.descriptor, context: context, requestMetadata: requestMetadata,
       status: Status(code: Status.Code(RPCError.Code(refusal.code)), message: refusal.message), trailers: [:])
     try? await stream.outbound.write(.status(status, trailers))
     await stream.outbound.finish()
@@ -254,16 +262,13 @@ extension Gateway {
       statusCode: status.code.rawValue, reason: Self.recordable(status.message, limit: 512),
       categoriesDisclosed: [], recordsDisclosed: 0, responseDigest: "")
     do {
-      let committed = try await auditWriter.append(entry)
+      // Through the same step as every handled call: metrics, log line, fail closed.
+      let committed = try await audit(AuditAppend(entry: entry))
       var trailers = trailers
-      trailers.addString(String(committed.sequence), forKey: Self.queryIDHeader)
-      logger.info(
-        "call audited outside the handlers",
-        metadata: ["method": "\(entry.method)", "status": "\(status.code)", "query_id": "\(committed.sequence)"])
+      trailers.addString(String(committed.entry.sequence), forKey: Self.queryIDHeader)
       return (status, trailers)
     } catch {
-      logger.error("audit append failed; refusing the call", metadata: ["method": "\(entry.method)", "error": "\(error)"])
-      return (Status(code: .unavailable, message: "the audit log is unavailable; nothing was disclosed"), trailers)
+      return (Status(code: .unavailable, message: Self.auditUnavailable), trailers)
     }
   }
 

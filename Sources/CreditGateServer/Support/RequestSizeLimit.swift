@@ -16,7 +16,7 @@ import Synchronization
 /// step earlier: `OversizedMessageFilter`, on each HTTP/2 stream before the transport's handler,
 /// reads the gRPC length prefix of every inbound message; a message declared over the limit is
 /// dropped unread (its bytes are never buffered) and replaced by a small marker message, which
-/// `UnknownMethodAuditingTransport` recognises before the router: the gateway then audits the
+/// `SizeLimitedTransport` recognises before the router: the gateway then audits the
 /// call and answers `RESOURCE_EXHAUSTED`. The marker starts with a byte that is never valid
 /// protobuf (field 0, wire type 7) and carries a random per-process nonce, so no caller can
 /// forge it.
@@ -201,50 +201,10 @@ extension Gateway {
         descriptor: stream.descriptor, inbound: RPCAsyncSequence(wrapping: PeekedInbound(read: read, rest: iterator)),
         outbound: stream.outbound)
     }
-    await refuseOversized(stream, context: context, metadata: metadata, refusal: limit.refusal(declaredLength: oversized))
+    await refuseUnhandled(
+      stream, context: context, requestMetadata: metadata,
+      refusal: GatewayError(.resourceExhausted, limit.refusal(declaredLength: oversized)))
     return nil
-  }
-
-  /// `RESOURCE_EXHAUSTED` for an authenticated caller (the authentication refusal otherwise),
-  /// audited with the method path, the caller's certificate and operator header, as
-  /// `refuseUnknownMethod` does; `UNAVAILABLE` when the entry cannot be committed.
-  private func refuseOversized<Bytes: GRPCContiguousBytes & Sendable>(
-    _ stream: TransportStream<Bytes>, context: ServerContext, metadata: Metadata, refusal message: String
-  ) async {
-    let path = "/" + stream.descriptor.fullyQualifiedMethod
-    let operatorID = metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
-    let claim: Authenticator.Claim?
-    let refusal: GatewayError
-    switch authenticator.authenticate(context, now: clock()) {
-    case .success(let caller):
-      claim = Authenticator.Claim(commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
-      refusal = GatewayError(.resourceExhausted, message)
-    case .failure(let failure):
-      claim = failure.claim
-      refusal = failure.error
-    }
-    let code = RPCError.Code(refusal.code)
-    var status = Status(code: Status.Code(code), message: refusal.message)
-    var trailers = Metadata()
-    let entry = AuditEntry(
-      origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
-      certificateFingerprint: claim?.fingerprint ?? "",
-      operatorID: Self.recordable(operatorID, limit: Self.operatorLimit),
-      method: Self.recordable(path, limit: 256), purpose: "", consentID: "",
-      subjectPseudonym: pseudonymizer.pseudonym(""), outcome: Self.outcome(of: refusal.code),
-      statusCode: code.rawValue, reason: refusal.message, categoriesDisclosed: [], recordsDisclosed: 0,
-      responseDigest: "")
-    do {
-      let committed = try await auditWriter.append(entry)
-      trailers.addString(String(committed.sequence), forKey: Self.queryIDHeader)
-      logger.info(
-        "oversized request message audited", metadata: ["method": "\(entry.method)", "query_id": "\(committed.sequence)"])
-    } catch {
-      logger.error("audit append failed; refusing the call", metadata: ["method": "\(entry.method)", "error": "\(error)"])
-      status = Status(code: .unavailable, message: "the audit log is unavailable; nothing was disclosed")
-    }
-    try? await stream.outbound.write(.status(status, trailers))
-    await stream.outbound.finish()
   }
 }
 

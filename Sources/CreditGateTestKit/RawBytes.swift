@@ -1,0 +1,13 @@
+public import GRPCCore
+
+/// Sends and receives messages as raw bytes: for tests that put on the wire what no generated
+/// client would (malformed protobuf, invalid UTF-8), or call any method alike.
+public struct RawBytes: MessageSerializer, MessageDeserializer {
+  public init() {}
+
+  public func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
+
+  public func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> [UInt8] {
+    bytes.withUnsafeBytes { Array($0) }
+  }
+}
