@@ -63,13 +63,14 @@ struct Profile: AsyncParsableCommand {
       ])
     }
     print(response.records.isEmpty ? "no records disclosed" : table.render())
-    for item in response.withheld { print("withheld: \(item.category): \(item.reason)") }
+    printScope(covered: response.covered, withheld: response.withheld)
     for membership in response.lists {
       print("list: \(membership.list) \(membership.recordIds.joined(separator: ", "))")
     }
     if response.hasEvaluation {
       let evaluation = response.evaluation
-      print("evaluation: grade \(evaluation.grade), total \(evaluation.total) (model \(evaluation.modelVersion))")
+      print(
+        "evaluation: grade \(evaluation.grade), total \(evaluation.total) (model \(evaluation.modelVersion); basis: \(evaluation.basis))")
       for dimension in evaluation.dimensions {
         let factors = dimension.factors.isEmpty ? "" : "  " + dimension.factors.joined(separator: "; ")
         print("  \(dimension.dimension): \(dimension.score)\(factors)")
@@ -78,6 +79,18 @@ struct Profile: AsyncParsableCommand {
     printMeasures(response.measures)
     print("query_id: \(response.queryID)")
   }
+}
+
+/// The scope of an answer: what it covered, and what it withheld grouped by reason.
+func printScope(covered: [String], withheld: [Creditgate_V1_WithheldCategory]) {
+  print("covered: \(covered.isEmpty ? "-" : covered.joined(separator: ", "))")
+  var reasons: [String] = []
+  var byReason: [String: [String]] = [:]
+  for item in withheld {
+    if byReason[item.reason] == nil { reasons.append(item.reason) }
+    byReason[item.reason, default: []].append(item.category)
+  }
+  for reason in reasons { print("withheld, \(reason): \(byReason[reason, default: []].joined(separator: ", "))") }
 }
 
 func printMeasures(_ measures: [Creditgate_V1_AppliedMeasure]) {
@@ -107,6 +120,7 @@ struct Measures: AsyncParsableCommand {
     if client.json { return try client.printJSON(response) }
     print("decision: \(response.decision)")
     printMeasures(response.measures)
+    printScope(covered: response.covered, withheld: response.withheld)
     print("query_id: \(response.queryID)")
   }
 }

@@ -147,22 +147,22 @@ struct DerivedListsTests {
       records: [R.record("h1", "honour"), R.record("h2", "honour")], expected: ["h1", "h2"]),
     // act 2023-06-14 = 2026-06-15 − 3 years − 1 day: outside the three years.
     ListCase(
-      label: "a minor penalty whose act was 3 years + 1 day ago does not block",
+      label: "a serious penalty whose act was 3 years + 1 day ago does not block",
       records: [
         R.record("h1", "honour"),
         R.record(
-          "p1", "admin-penalty", .minor, act: LocalDate(iso: "2023-06-14")!, decided: LocalDate(iso: "2023-06-20")!,
-          until: LocalDate(iso: "2023-09-18")!),
+          "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-14")!, decided: LocalDate(iso: "2023-06-20")!,
+          until: LocalDate(iso: "2026-06-19")!),
       ],
       expected: ["h1"]),
     // act 2023-06-16 = 2026-06-15 − 3 years + 1 day: inside the three years.
     ListCase(
-      label: "a minor penalty whose act was 3 years − 1 day ago blocks",
+      label: "a serious penalty whose act was 3 years − 1 day ago blocks",
       records: [
         R.record("h1", "honour"),
         R.record(
-          "p1", "admin-penalty", .minor, act: LocalDate(iso: "2023-06-16")!, decided: LocalDate(iso: "2023-06-20")!,
-          until: LocalDate(iso: "2023-09-18")!),
+          "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-16")!, decided: LocalDate(iso: "2023-06-20")!,
+          until: LocalDate(iso: "2026-06-19")!),
       ],
       expected: nil),
     ListCase(
@@ -171,6 +171,21 @@ struct DerivedListsTests {
     ListCase(
       label: "a disputed breach still blocks",
       records: [R.record("h1", "honour"), R.record("l1", "loan-default", .general, status: .disputed)],
+      expected: nil),
+    // DESIGN §5: what stops being disclosed stops counting, on the lists too.
+    ListCase(
+      label: "a breach inside the three years but past its disclosure end does not block",
+      records: [
+        R.record("h1", "honour"),
+        R.record("p1", "admin-penalty", .minor, act: R.daysAgo(200), decided: R.daysAgo(190), until: R.daysAgo(100)),
+      ],
+      expected: ["h1"]),
+    ListCase(
+      label: "a breach inside the three years, disclosed until today, blocks",
+      records: [
+        R.record("h1", "honour"),
+        R.record("p1", "admin-penalty", .minor, act: R.daysAgo(200), decided: R.daysAgo(190), until: R.today),
+      ],
       expected: nil),
     ListCase(
       label: "a revoked breach does not block",
@@ -213,8 +228,8 @@ struct DerivedListsTests {
     let records = [
       R.record("h1", "honour"),
       R.record(
-        "p1", "admin-penalty", .minor, act: LocalDate(iso: "2023-06-15")!, decided: LocalDate(iso: "2023-06-20")!,
-        until: LocalDate(iso: "2023-09-18")!),
+        "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-15")!, decided: LocalDate(iso: "2023-06-20")!,
+        until: LocalDate(iso: "2026-06-19")!),
     ]
     let memberships = DerivedLists.memberships(records: records, lists: lists, today: R.today)
     #expect(!memberships.contains { $0.list == .red })
@@ -231,7 +246,7 @@ struct DerivedListsTests {
         R.record("h1", "honour", decided: today.adding(days: -30), until: today.adding(days: 30)),
         R.record(
           "p1", "admin-penalty", .minor, act: LocalDate(iso: act)!, decided: LocalDate(iso: act)!,
-          until: LocalDate(iso: act)!.adding(days: 90)),
+          until: today.adding(days: 30)),
       ]
       return DerivedLists.memberships(records: records, lists: lists, today: today).contains { $0.list == .red }
     }

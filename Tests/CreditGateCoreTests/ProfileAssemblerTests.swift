@@ -24,19 +24,26 @@ struct ProfileAssemblerTests {
     R.record("o1", "admin-penalty", .minor, until: R.daysAgo(1)),  // disclosure over
   ]
 
+  /// The answer for `purposeCode`, narrowed to `narrowing` if given, by an institution that
+  /// may see every category.
   static func assemble(
     _ purposeCode: String, _ records: [CreditRecord] = mixed, kind: SubjectKind = .person,
-    granted: Set<String>? = nil
+    narrowing: [String] = []
   ) throws -> Profile {
     let lists = try R.lists()
     let purpose = try #require(lists.purpose(purposeCode))
+    let institution = Institution(
+      id: "test", name: "test", roles: [.query], purposes: [purposeCode],
+      categories: Set(lists.categories.map(\.code)))
+    let scope = try QueryScope(
+      requested: narrowing, purpose: purpose, institution: institution, consentCategories: nil, lists: lists)
     return ProfileAssembler.assemble(
-      subjectKind: kind, records: records, purpose: purpose, granted: granted ?? Set(purpose.categories),
+      subjectKind: kind, records: records, purpose: purpose, scope: scope,
       lists: lists, models: try R.models(lists), today: R.today)
   }
 
   @Test(
-    "records: only the purpose's (granted) categories, only disclosable ones",
+    "records: only the purpose's (narrowed) categories, only disclosable ones",
     arguments: [
       ("civil-servant-recruitment", nil, ["d1", "f1", "e1"]),
       ("admin-licensing", nil, ["d1", "p1", "h1", "t1"]),  // x1 revoked, o1 past its end
@@ -44,10 +51,10 @@ struct ProfileAssemblerTests {
       ("household-registration", nil, ["d1", "s1", "h1", "v1"]),
       ("personnel-exam", nil, ["e1"]),
       ("admin-licensing", ["honour"], ["h1"]),
-      ("government-integrity-review", nil, []),
-    ] as [(String, Set<String>?, Set<String>)])
-  func records(_ purpose: String, _ granted: Set<String>?, _ expected: Set<String>) throws {
-    let profile = try Self.assemble(purpose, granted: granted)
+      ("government-integrity-review", [], []),
+    ] as [(String, [String]?, Set<String>)])
+  func records(_ purpose: String, _ narrowing: [String]?, _ expected: Set<String>) throws {
+    let profile = try Self.assemble(purpose, narrowing: narrowing ?? [])
     #expect(Set(profile.records.map(\.id)) == expected)
     #expect(profile.records.count == expected.count)
   }
@@ -64,55 +71,55 @@ struct ProfileAssemblerTests {
     #expect((profile.evaluation != nil) == shown)
   }
 
-  @Test("admin-licensing: factors name the disclosed records; one summary factor carries the rest")
+  @Test("admin-licensing: the evaluation rests on the disclosed records alone, each named")
   func factorsForAdminLicensing() throws {
     let profile = try Self.assemble("admin-licensing")
     let evaluation = try #require(profile.evaluation)
-    let summary = ProfileAssembler.undisclosedFactor
     let factors = Dictionary(uniqueKeysWithValues: evaluation.dimensions.map { ($0.dimension, $0.factors.map(\.description)) })
+    // q1, f1, l1, s1, v1 and e1 are outside admin-licensing: they move nothing.
     #expect(factors["identity"] == [])
-    #expect(factors["ability"] == ["\(summary) +10"])  // q1 hidden
-    #expect(factors["law-abiding"] == ["d1 (dishonest-judgment-debtor) -50", "p1 (admin-penalty) -20", "\(summary) -20"])  // f1
-    #expect(factors["economic"] == ["t1 (tax-arrears) -5", "\(summary) -70"])  // l1 −20 + s1 −50
-    #expect(factors["social-morality"] == ["h1 (honour) +10", "\(summary) -10"])  // v1 +10 + e1 −20
-    // identity 100; ability 100 + 10 = 110; law 100 − 50 − 20 − 20 = 10; economic 100 − 5 − 70 = 25;
-    // social 100 + 10 − 10 = 100. Total 345 < 380 → D.
-    #expect(evaluation.dimensions.map(\.score) == [100, 110, 10, 25, 100])
-    #expect(evaluation.total == 345)
-    #expect(evaluation.grade == "D")
+    #expect(factors["ability"] == [])
+    #expect(factors["law-abiding"] == ["d1 (dishonest-judgment-debtor) -50", "p1 (admin-penalty) -20"])
+    #expect(factors["economic"] == ["t1 (tax-arrears) -5"])
+    #expect(factors["social-morality"] == ["h1 (honour) +10"])
+    // identity 100; ability 100; law 100 − 50 − 20 = 30; economic 100 − 5 = 95; social 110.
+    // Total 435: C (380 ≤ 435 < 450).
+    #expect(evaluation.dimensions.map(\.score) == [100, 100, 30, 95, 110])
+    #expect(evaluation.total == 435)
+    #expect(evaluation.grade == "C")
     #expect(evaluation.modelVersion == "person-2026.1")
+    #expect(evaluation.recordCount == 4)
+    #expect(profile.evaluationBasis == "the 4 records in this answer")
   }
 
   @Test(
-    "each dimension's score is the base plus its factors, summary included (nothing clamps here)",
+    "each dimension's score is the base plus its factors, and every factor names a disclosed record",
     arguments: [
-      ("admin-licensing", nil), ("commercial-loan", nil), ("commercial-insurance", nil),
-      ("investment", nil), ("admin-licensing", ["honour"]), ("admin-licensing", []),
-    ] as [(String, Set<String>?)])
-  func factorsAddUp(_ purpose: String, _ granted: Set<String>?) throws {
-    let profile = try Self.assemble(purpose, granted: granted)
+      ("admin-licensing", []), ("commercial-loan", []), ("commercial-insurance", []),
+      ("investment", []), ("admin-licensing", ["honour"]), ("admin-licensing", ["admin-licence"]),
+    ] as [(String, [String])])
+  func factorsAddUp(_ purpose: String, _ narrowing: [String]) throws {
+    let profile = try Self.assemble(purpose, narrowing: narrowing)
     let evaluation = try #require(profile.evaluation)
     let shown = Set(profile.records.map(\.id))
     for dimension in evaluation.dimensions {
       #expect(dimension.score == 100 + dimension.factors.reduce(0) { $0 + $1.points }, "\(dimension.dimension)")
-      #expect(dimension.factors.filter { $0.recordID.isEmpty }.count <= 1, "\(dimension.dimension)")
-      for factor in dimension.factors {
-        #expect(factor.recordID.isEmpty ? factor.category == ProfileAssembler.undisclosedFactor : shown.contains(factor.recordID))
-      }
+      #expect(dimension.factors.allSatisfy { shown.contains($0.recordID) }, "\(dimension.dimension)")
     }
-    // The same records unfiltered: 345 whatever the purpose may see (see factorsForAdminLicensing).
-    #expect(evaluation.total == 345)
+    #expect(evaluation.recordCount == profile.records.count)
   }
 
-  @Test("admin-licensing with only honour granted: the law-abiding dimension is one summary factor")
+  @Test("admin-licensing narrowed to honour: the list shows, the records behind it do not move the grade")
   func narrowGrant() throws {
-    let profile = try Self.assemble("admin-licensing", granted: ["honour"])
+    let profile = try Self.assemble("admin-licensing", narrowing: ["honour"])
     let evaluation = try #require(profile.evaluation)
-    // d1 −50, p1 −20, f1 −20 all hidden: one factor of −90; 100 − 90 = 10.
-    #expect(evaluation.dimensions[2].factors.map(\.description) == ["\(ProfileAssembler.undisclosedFactor) -90"])
-    #expect(evaluation.dimensions[2].score == 10)
+    // d1, p1 and f1 are withheld: law-abiding stays at the base.
+    #expect(evaluation.dimensions[2].factors.isEmpty)
+    #expect(evaluation.dimensions[2].score == 100)
+    #expect(evaluation.total == 510)  // social-morality 110 (h1)
     #expect(profile.memberships == [ListMembership(list: .seriousDishonesty, recordIDs: [])])
     #expect(profile.decision == .restricted)
+    #expect(profile.measures.map(\.measure.code) == ["licensing-restriction"])
     #expect(profile.measures.map(\.triggerRecordIDs) == [[]])
   }
 

@@ -124,8 +124,14 @@ struct ConsentEndToEndTests {
       #expect(response.subject.subjectCode == Self.wangFang)
       #expect(response.records.map(\.category) == ["loan-default"])
       #expect(!response.records.contains { $0.category == "exam-cheating" })
-      #expect(Set(response.withheld.map(\.category)) == ["housing-fund-default", "dishonest-judgment-debtor", "fraud"])
-      #expect(response.withheld.allSatisfy { $0.reason.contains("consent") })
+      #expect(response.covered == ["tax-arrears", "loan-default"])
+      #expect(
+        Set(response.withheld.filter { $0.reason == "outside the consent" }.map(\.category))
+          == ["housing-fund-default", "dishonest-judgment-debtor", "fraud"])
+      #expect(
+        response.withheld.filter { $0.reason != "outside the consent" }.allSatisfy {
+          $0.reason == "outside the purpose commercial-loan"
+        })
       let queryEntry = try #require(try await gateway.auditEntries().last)
       #expect(queryEntry.sequence == response.queryID)
       #expect(queryEntry.method == "/creditgate.v1.CreditQuery/GetProfile")

@@ -59,8 +59,13 @@ struct GatewayEndToEndTests {
           }, metadata: Self.operatorMetadata)
       }
       #expect(response.records.map(\.category) == ["dishonest-judgment-debtor"])
-      #expect(response.withheld.map(\.category) == ["admin-penalty"])
-      #expect(response.withheld.first?.reason.contains("civil-servant-recruitment") == true)
+      #expect(response.covered == ["dishonest-judgment-debtor"])
+      let reasons = Dictionary(uniqueKeysWithValues: response.withheld.map { ($0.category, $0.reason) })
+      #expect(reasons["admin-penalty"] == "outside the purpose civil-servant-recruitment")
+      #expect(reasons["exam-cheating"] == "narrowed by the caller")
+      // Every person category is either covered or withheld; no government one is named.
+      #expect(response.withheld.count + response.covered.count == 16)
+      #expect(reasons["commitment-broken"] == nil)
     }
   }
 

@@ -81,14 +81,13 @@ struct RulesEndToEndTests {
       #expect(licensing.hasEvaluation)
       let evaluation = licensing.evaluation
       #expect(evaluation.modelVersion == "person-2026.1")
-      // social-morality 100 + 10 (honour) + 10 (volunteer service, not an admin-licensing
-      // category) = 120; total 520 → A (500 ≤ 520 < 530).
-      #expect(evaluation.total == 520)
+      // social-morality 100 + 10 (honour); the volunteer service is not an admin-licensing
+      // category and moves nothing. Total 510 → A (500 ≤ 510 < 530).
+      #expect(evaluation.total == 510)
       #expect(evaluation.grade == "A")
-      #expect(evaluation.dimensions.map(\.score) == [100, 100, 100, 100, 120])
-      #expect(
-        evaluation.dimensions.last?.factors
-          == ["\(Self.zhangWeiHonour) (honour) +10", "\(ProfileAssembler.undisclosedFactor) +10"])
+      #expect(evaluation.dimensions.map(\.score) == [100, 100, 100, 100, 110])
+      #expect(evaluation.dimensions.last?.factors == ["\(Self.zhangWeiHonour) (honour) +10"])
+      #expect(evaluation.basis == "the 1 record in this answer")
 
       let recruitment = try await Self.profile(gateway, Self.zhangWei, "civil-servant-recruitment")
       #expect(!recruitment.hasEvaluation)

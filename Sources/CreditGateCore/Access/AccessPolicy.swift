@@ -47,28 +47,4 @@ public struct AccessPolicy: Sendable {
     }
     return purpose
   }
-
-  /// The categories a statutory query answers: the purpose's, narrowed to the ones requested
-  /// and the ones the institution may see. Everything requested and not returned is withheld
-  /// with its reason.
-  public func categories(
-    requested: [String], purpose: Purpose, institution: Institution
-  ) throws(GatewayError) -> (granted: [String], withheld: [(category: String, reason: String)]) {
-    for code in requested where lists.category(code) == nil {
-      throw .invalid("categories", "\"\(code)\" is not in the catalogue")
-    }
-    let wanted = requested.isEmpty ? purpose.categories : requested
-    var granted: [String] = []
-    var withheld: [(String, String)] = []
-    for code in wanted {
-      if !purpose.categories.contains(code) {
-        withheld.append((code, "not on the application list for purpose \(purpose.code)"))
-      } else if !institution.categories.contains(code) {
-        withheld.append((code, "institution may not see this category"))
-      } else if !granted.contains(code) {
-        granted.append(code)
-      }
-    }
-    return (granted, withheld)
-  }
 }

@@ -2,7 +2,7 @@
 public enum CreditList: String, Sendable, Hashable, CaseIterable, Codable {
   /// 严重失信主体名单: an active serious record of a listed category.
   case seriousDishonesty = "serious-dishonesty"
-  /// 红名单: an honour on record and no trust-breaking record in three years.
+  /// 红名单: an honour on record and no disclosable trust-breaking record in three years.
   case red
 }
 
@@ -22,8 +22,9 @@ public enum DerivedLists {
   public static let redListCleanYears = 3
   public static let honourCategory = "honour"
 
-  /// The lists `records` put a subject on, on `today`. Only records a query may see count;
-  /// revoked and repaired records leave the lists at once.
+  /// The lists `records` put a subject on, on `today`. Only disclosable records count (DESIGN
+  /// §5): revoked and repaired records leave the lists at once, and so do records past their
+  /// disclosure end or the five-year limit.
   public static func memberships(
     records: [CreditRecord], lists: PublishedLists, today: LocalDate
   ) -> [ListMembership] {
@@ -43,10 +44,10 @@ public enum DerivedLists {
     let since =
       LocalDate(year: y - redListCleanYears, month: m, day: d)
       ?? LocalDate(year: y - redListCleanYears, month: m, day: d - 1)!
-    let recentBreach = records.contains { record in
-      record.status != .revoked && record.status != .repaired
-        && lists.category(record.content.category)?.polarity == .trustBreaking
-        && record.content.actDate >= since
+    // What stops being disclosed stops counting (DESIGN §5): a breach past its disclosure end
+    // or the five-year limit no longer keeps anyone off the list.
+    let recentBreach = current.contains { record in
+      lists.category(record.content.category)?.polarity == .trustBreaking && record.content.actDate >= since
     }
     if !honours.isEmpty, !recentBreach {
       memberships.append(ListMembership(list: .red, recordIDs: honours.map(\.id)))

@@ -1,57 +1,47 @@
-/// What a query for one purpose may learn about a subject: the records of the purpose's
-/// categories, the derived lists, the measures of the purpose, and — when the purpose's list
-/// entry says so — the evaluation.
+/// What a query for one purpose may learn about a subject: the records within its scope, the
+/// derived lists, the measures of the purpose, and — when the purpose's list entry says so —
+/// the evaluation; and the scope itself, so that the answer says what it left out.
 public struct Profile: Sendable, Hashable {
   public var records: [CreditRecord]
   public var evaluation: Evaluation?
   public var memberships: [ListMembership]
   public var measures: [AppliedMeasure]
   public var decision: MeasureDecision
+  public var scope: QueryScope
+
+  /// What the evaluation rests on, as the answer states it.
+  public var evaluationBasis: String {
+    records.count == 1 ? "the 1 record in this answer" : "the \(records.count) records in this answer"
+  }
 }
 
+/// The one place the minimum-necessary rule is applied (DESIGN §4–§7). Everything an
+/// institution receives — records, evaluation, measures, decision — is computed from the
+/// records in its answer alone: disclosable, and of a category in the scope. The one exception
+/// is membership of the two derived lists, which the law makes public: it is computed from
+/// every disclosable record and names only the records in the answer.
 public enum ProfileAssembler {
-  /// The factor that sums the records a purpose may not see, so an explanation still adds up
-  /// without naming them.
-  public static let undisclosedFactor = "records outside this purpose's categories"
-
-  /// Assembles the answer. Lists, measures and the evaluation are computed from every record a
-  /// query may see, but record ids are named only for the records the purpose discloses.
   public static func assemble(
-    subjectKind: SubjectKind, records: [CreditRecord], purpose: Purpose, granted: Set<String>,
+    subjectKind: SubjectKind, records: [CreditRecord], purpose: Purpose, scope: QueryScope,
     lists: PublishedLists, models: EvaluationModels, today: LocalDate
   ) -> Profile {
-    let disclosable = records.filter {
-      Disclosure.isDisclosable($0, category: lists.category($0.content.category), today: today)
+    let scope = scope.applying(to: subjectKind, lists: lists)
+    let covered = Set(scope.covered)
+    let disclosed = records.filter {
+      covered.contains($0.content.category)
+        && Disclosure.isDisclosable($0, category: lists.category($0.content.category), today: today)
     }
-    let disclosed = disclosable.filter { granted.contains($0.content.category) }
     let shown = Set(disclosed.map(\.id))
-    let memberships = DerivedLists.memberships(records: records, lists: lists, today: today)
+    let memberships = DerivedLists.memberships(records: records, lists: lists, today: today).map {
+      ListMembership(list: $0.list, recordIDs: $0.recordIDs.filter(shown.contains))
+    }
     let (decision, measures) = MeasureEngine.apply(
-      purpose: purpose.code, records: disclosable, memberships: memberships, lists: lists, today: today)
-
-    var evaluation: Evaluation?
-    if purpose.showsGrade, let model = models.model(for: subjectKind) {
-      var full = Evaluation.evaluate(records: disclosable, model: model, lists: lists, today: today)
-      for index in full.dimensions.indices {
-        let factors = full.dimensions[index].factors
-        let hidden = factors.filter { !shown.contains($0.recordID) }.reduce(0) { $0 + $1.points }
-        full.dimensions[index].factors = factors.filter { shown.contains($0.recordID) }
-        if factors.contains(where: { !shown.contains($0.recordID) }) {
-          full.dimensions[index].factors.append(
-            Evaluation.Factor(recordID: "", category: undisclosedFactor, points: hidden))
-        }
-      }
-      evaluation = full
+      purpose: purpose.code, records: disclosed, memberships: memberships, lists: lists, today: today)
+    let evaluation = models.model(for: subjectKind).flatMap { model in
+      purpose.showsGrade ? Evaluation.evaluate(records: disclosed, model: model, lists: lists, today: today) : nil
     }
     return Profile(
-      records: disclosed,
-      evaluation: evaluation,
-      memberships: memberships.map { ListMembership(list: $0.list, recordIDs: $0.recordIDs.filter(shown.contains)) },
-      measures: measures.map { applied in
-        var applied = applied
-        applied.triggerRecordIDs = applied.triggerRecordIDs.filter(shown.contains)
-        return applied
-      },
-      decision: decision)
+      records: disclosed, evaluation: evaluation, memberships: memberships, measures: measures,
+      decision: decision, scope: scope)
   }
 }

@@ -308,7 +308,8 @@ public nonisolated struct Creditgate_V1_CreditRecord: Sendable {
   public init() {}
 }
 
-/// A requested category that was not returned, and why.
+/// A catalogue category the answer does not cover, and why: outside the purpose, outside the
+/// institution's categories, outside the consent, or narrowed by the caller.
 public nonisolated struct Creditgate_V1_WithheldCategory: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -366,6 +367,9 @@ public nonisolated struct Creditgate_V1_Evaluation: Sendable {
   public var total: Int32 = 0
 
   public var dimensions: [Creditgate_V1_DimensionScore] = []
+
+  /// What it was computed over, e.g. "the 3 records in this answer".
+  public var basis: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -786,7 +790,7 @@ nonisolated extension Creditgate_V1_DimensionScore: SwiftProtobuf.Message, Swift
 
 nonisolated extension Creditgate_V1_Evaluation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Evaluation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_version\0\u{1}grade\0\u{1}total\0\u{1}dimensions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_version\0\u{1}grade\0\u{1}total\0\u{1}dimensions\0\u{1}basis\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -798,6 +802,7 @@ nonisolated extension Creditgate_V1_Evaluation: SwiftProtobuf.Message, SwiftProt
       case 2: try { try decoder.decodeSingularStringField(value: &self.grade) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.total) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.dimensions) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.basis) }()
       default: break
       }
     }
@@ -816,6 +821,9 @@ nonisolated extension Creditgate_V1_Evaluation: SwiftProtobuf.Message, SwiftProt
     if !self.dimensions.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.dimensions, fieldNumber: 4)
     }
+    if !self.basis.isEmpty {
+      try visitor.visitSingularStringField(value: self.basis, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -824,6 +832,7 @@ nonisolated extension Creditgate_V1_Evaluation: SwiftProtobuf.Message, SwiftProt
     if lhs.grade != rhs.grade {return false}
     if lhs.total != rhs.total {return false}
     if lhs.dimensions != rhs.dimensions {return false}
+    if lhs.basis != rhs.basis {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

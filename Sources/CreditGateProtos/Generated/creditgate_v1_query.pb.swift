@@ -143,9 +143,16 @@ public nonisolated struct Creditgate_V1_GetProfileResponse: Sendable {
 
   public var measures: [Creditgate_V1_AppliedMeasure] = []
 
+  /// Every catalogue category that applies to the subject's kind is either covered or withheld
+  /// with its reason: the same lists for every subject of that kind, whatever records it has.
   public var withheld: [Creditgate_V1_WithheldCategory] = []
 
   public var queryID: UInt64 = 0
+
+  /// The categories this answer covers, whether or not they hold records. Records, evaluation
+  /// and measures rest on the records of these categories alone; list membership (public) on
+  /// every disclosable record.
+  public var covered: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -182,6 +189,11 @@ public nonisolated struct Creditgate_V1_CheckMeasuresResponse: Sendable {
   public var measures: [Creditgate_V1_AppliedMeasure] = []
 
   public var queryID: UInt64 = 0
+
+  /// The scope the decision rests on, as in GetProfileResponse.
+  public var covered: [String] = []
+
+  public var withheld: [Creditgate_V1_WithheldCategory] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -323,7 +335,7 @@ nonisolated extension Creditgate_V1_GetProfileRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Creditgate_V1_GetProfileResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetProfileResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}subject\0\u{1}records\0\u{1}evaluation\0\u{1}lists\0\u{1}measures\0\u{1}withheld\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}subject\0\u{1}records\0\u{1}evaluation\0\u{1}lists\0\u{1}measures\0\u{1}withheld\0\u{3}query_id\0\u{1}covered\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -338,6 +350,7 @@ nonisolated extension Creditgate_V1_GetProfileResponse: SwiftProtobuf.Message, S
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.measures) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.withheld) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.covered) }()
       default: break
       }
     }
@@ -369,6 +382,9 @@ nonisolated extension Creditgate_V1_GetProfileResponse: SwiftProtobuf.Message, S
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 7)
     }
+    if !self.covered.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.covered, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -380,6 +396,7 @@ nonisolated extension Creditgate_V1_GetProfileResponse: SwiftProtobuf.Message, S
     if lhs.measures != rhs.measures {return false}
     if lhs.withheld != rhs.withheld {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs.covered != rhs.covered {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -427,7 +444,7 @@ nonisolated extension Creditgate_V1_CheckMeasuresRequest: SwiftProtobuf.Message,
 
 nonisolated extension Creditgate_V1_CheckMeasuresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CheckMeasuresResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}decision\0\u{1}measures\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}decision\0\u{1}measures\0\u{3}query_id\0\u{1}covered\0\u{1}withheld\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -438,6 +455,8 @@ nonisolated extension Creditgate_V1_CheckMeasuresResponse: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularStringField(value: &self.decision) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.measures) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.covered) }()
+      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.withheld) }()
       default: break
       }
     }
@@ -453,6 +472,12 @@ nonisolated extension Creditgate_V1_CheckMeasuresResponse: SwiftProtobuf.Message
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 3)
     }
+    if !self.covered.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.covered, fieldNumber: 4)
+    }
+    if !self.withheld.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.withheld, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -460,6 +485,8 @@ nonisolated extension Creditgate_V1_CheckMeasuresResponse: SwiftProtobuf.Message
     if lhs.decision != rhs.decision {return false}
     if lhs.measures != rhs.measures {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs.covered != rhs.covered {return false}
+    if lhs.withheld != rhs.withheld {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

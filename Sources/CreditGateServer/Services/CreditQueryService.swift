@@ -48,12 +48,9 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       .creditQuery, request: request, context: context, requiresOperator: true
     ) { caller, facts in
       let message = request.message
-      let (code, subject, scope, profile) = try await assemble(
+      let (code, subject, profile) = try await assemble(
         caller: caller, subjectCode: message.subjectCode, purpose: message.purpose,
         consentID: message.consentID, categories: message.categories, facts: &facts)
-      let records = profile.records
-      facts.categoriesDisclosed = scope.granted
-      facts.recordsDisclosed = records.count
       return .with {
         $0.subject = .with {
           $0.subjectCode = subject.code
@@ -61,18 +58,14 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
           $0.name = subject.name
           $0.warnings = code.warnings
         }
-        $0.records = records.map {
+        $0.records = profile.records.map {
           Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
         }
-        if let evaluation = profile.evaluation { $0.evaluation = .init(evaluation) }
+        if let evaluation = profile.evaluation { $0.evaluation = .init(evaluation, basis: profile.evaluationBasis) }
         $0.lists = profile.memberships.map(Creditgate_V1_ListMembership.init)
         $0.measures = profile.measures.map(Creditgate_V1_AppliedMeasure.init)
-        $0.withheld = scope.withheld.map { item in
-          .with {
-            $0.category = item.category
-            $0.reason = item.reason
-          }
-        }
+        $0.covered = profile.scope.covered
+        $0.withheld = profile.scope.withheld.map(Creditgate_V1_WithheldCategory.init)
       }
     }
   }
@@ -92,6 +85,8 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
       return .with {
         $0.decision = profile.decision.rawValue
         $0.measures = profile.measures.map(Creditgate_V1_AppliedMeasure.init)
+        $0.covered = profile.scope.covered
+        $0.withheld = profile.scope.withheld.map(Creditgate_V1_WithheldCategory.init)
       }
     }
   }
@@ -99,13 +94,11 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
   /// What `GetProfile` and `CheckMeasures` share: validate the code and the purpose, check the
   /// scope (and, for a consent-based purpose, the consent — before existence: without a
   /// consent, whether a person is registered is not for the asking), then assemble the profile.
+  /// The audit entry records the scope and how many records the answer rests on.
   private func assemble(
     caller: Caller, subjectCode: String, purpose purposeCode: String, consentID: String,
     categories: [String], facts: inout AuditFacts
-  ) async throws -> (
-    code: SubjectCode, subject: Subject, scope: (granted: [String], withheld: [(category: String, reason: String)]),
-    profile: Profile
-  ) {
+  ) async throws -> (code: SubjectCode, subject: Subject, profile: Profile) {
     facts.purpose = purposeCode
     facts.consentID = consentID
     let code = try facts.subject(subjectCode)
@@ -117,32 +110,35 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     }
     let profile = ProfileAssembler.assemble(
       subjectKind: subject.kind, records: try await gateway.store.records(subjectCode: code.value),
-      purpose: purpose, granted: Set(scope.granted), lists: gateway.lists,
+      purpose: purpose, scope: scope, lists: gateway.lists,
       models: gateway.evaluationModels, today: gateway.today)
-    return (code, subject, scope, profile)
+    facts.categoriesDisclosed = profile.scope.covered
+    facts.recordsDisclosed = profile.records.count
+    return (code, subject, profile)
   }
 
-  /// The categories a query answers. A statutory purpose needs only the access policy; a
+  /// The scope of a query (`QueryScope`). A statutory purpose needs only the access policy; a
   /// consent-based one also needs a consent valid now for this subject, grantee and purpose that
-  /// covers the categories returned — checked and counted as one use, atomically. Without
-  /// explicitly requested categories, the answer narrows to what the consent covers.
+  /// covers the categories returned — checked and counted as one use, atomically.
   private func queryScope(
     caller: Caller, purpose: Purpose, requested: [String], subjectCode: String, consentID: String
-  ) async throws -> (granted: [String], withheld: [(category: String, reason: String)]) {
-    var scope = try gateway.policy.categories(
-      requested: requested, purpose: purpose, institution: caller.institution)
-    guard purpose.kind == .consent else { return scope }
+  ) async throws -> QueryScope {
+    guard purpose.kind == .consent else {
+      return try QueryScope(
+        requested: requested, purpose: purpose, institution: caller.institution, consentCategories: nil,
+        lists: gateway.lists)
+    }
+    // A consent's categories never change, so they may be read before the use is counted.
+    let consent = consentID.isEmpty ? nil : try await gateway.store.consent(id: consentID)
+    let scope = try QueryScope(
+      requested: requested, purpose: purpose, institution: caller.institution,
+      consentCategories: consent?.categories, lists: gateway.lists)
     guard !consentID.isEmpty else {
       throw ConsentRules.Refusal(
         code: .noConsent, detail: "purpose \(purpose.code) needs the subject's consent; send consent_id"
       ).error
     }
-    if requested.isEmpty, let consent = try await gateway.store.consent(id: consentID) {
-      let uncovered = scope.granted.filter { !consent.categories.contains($0) }
-      scope.granted.removeAll { uncovered.contains($0) }
-      scope.withheld += uncovered.map { ($0, "not covered by the consent") }
-    }
-    let categories = scope.granted
+    let categories = scope.covered
     let grantee = caller.institution.id
     // The time is read inside the transaction that counts the use, so that a revocation
     // committed meanwhile is seen.

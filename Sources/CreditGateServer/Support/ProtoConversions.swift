@@ -175,8 +175,9 @@ extension MeasureTrigger {
 }
 
 extension Creditgate_V1_Evaluation {
-  init(_ evaluation: Evaluation) {
+  init(_ evaluation: Evaluation, basis: String) {
     self.init()
+    self.basis = basis
     modelVersion = evaluation.modelVersion
     grade = evaluation.grade
     total = Int32(clamping: evaluation.total)
@@ -207,5 +208,13 @@ extension Creditgate_V1_AppliedMeasure {
     legalBasis = applied.measure.legalBasis
     triggerRecordIds = applied.triggerRecordIDs
     triggerList = applied.triggerList?.rawValue ?? ""
+  }
+}
+
+extension Creditgate_V1_WithheldCategory {
+  init(_ withheld: QueryScope.Withheld) {
+    self.init()
+    category = withheld.category
+    reason = withheld.reason.description
   }
 }
