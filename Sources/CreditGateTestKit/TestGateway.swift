@@ -102,17 +102,23 @@ public struct TestGateway: Sendable {
   }
 }
 
-/// A store whose audit appends can be switched to fail, to test that the gateway fails closed.
-/// Everything else goes to `base`, so a change that fails with its entry is seen not to land.
-public final class SwitchableAuditLog: GatewayStore {
+/// A store with two switches for tests. Its audit appends can be switched to fail, to test that
+/// the gateway fails closed; everything else goes to `base`, so a change that fails with its
+/// entry is seen not to land. And records can be hidden, as if they had never been stored, to
+/// compare an answer with its twin without them.
+public final class TestStore: GatewayStore {
   public let base: InMemoryStore
   private let failing = Mutex(false)
+  private let hidden = Mutex(Set<String>())
 
   public init(base: InMemoryStore = InMemoryStore()) {
     self.base = base
   }
 
   public func setFailing(_ value: Bool) { failing.withLock { $0 = value } }
+
+  /// From now on, the records with these ids are not in the store.
+  public func hide(recordIDs: Set<String>) { hidden.withLock { $0 = recordIDs } }
 
   struct Unavailable: Error {}
 
@@ -144,9 +150,12 @@ public final class SwitchableAuditLog: GatewayStore {
     try await base.submitRecords(records)
   }
   public func records(subjectCode: String) async throws -> [CreditRecord] {
-    try await base.records(subjectCode: subjectCode)
+    let hidden = hidden.withLock { $0 }
+    return try await base.records(subjectCode: subjectCode).filter { !hidden.contains($0.id) }
   }
-  public func record(id: String) async throws -> CreditRecord? { try await base.record(id: id) }
+  public func record(id: String) async throws -> CreditRecord? {
+    hidden.withLock { $0.contains(id) } ? nil : try await base.record(id: id)
+  }
   public func subjectCount() async throws -> Int { try await base.subjectCount() }
 
   public func insertConsent(_ consent: Consent) async throws { try await base.insertConsent(consent) }

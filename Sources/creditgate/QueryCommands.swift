@@ -65,7 +65,8 @@ struct Profile: AsyncParsableCommand {
     print(response.records.isEmpty ? "no records disclosed" : table.render())
     printScope(covered: response.covered, withheld: response.withheld)
     for membership in response.lists {
-      print("list: \(membership.list) \(membership.recordIds.joined(separator: ", "))")
+      let records = membership.recordIds.isEmpty ? "(on it by records outside this answer)" : membership.recordIds.joined(separator: ", ")
+      print("list: \(membership.list) \(records)")
     }
     if response.hasEvaluation {
       let evaluation = response.evaluation

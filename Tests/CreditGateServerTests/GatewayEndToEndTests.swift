@@ -282,7 +282,7 @@ struct GatewayEndToEndTests {
 
   @Test("when the audit log cannot be written, the call fails UNAVAILABLE and discloses nothing")
   func failClosed() async throws {
-    let auditLog = SwitchableAuditLog()
+    let auditLog = TestStore()
     try await TestGateway.withRunning(store: auditLog) { gateway in
       let request = Creditgate_V1_GetProfileRequest.with {
         $0.subjectCode = Self.liNa
