@@ -533,6 +533,9 @@ def test_answered_call_is_audited(gateway, pb, answered):
     # What the answer covered: the purpose's categories (an empty category is information too),
     # at least those of the records returned, never more than the purpose allows.
     assert {r.category for r in response.records} <= set(entry.categories_disclosed) <= STATUTORY_CATEGORIES
+    # The answer states the same scope, and names every other category as withheld.
+    assert list(response.covered) == list(entry.categories_disclosed)
+    assert not set(response.covered) & {w.category for w in response.withheld}
     # Anyone holding the answer can recompute its digest (the server hashes the deterministic
     # encoding; query_id is the entry's own sequence, so it may be left out of what is hashed).
     unnumbered = type(response)()

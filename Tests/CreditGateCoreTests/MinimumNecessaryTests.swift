@@ -148,6 +148,8 @@ struct MinimumNecessaryTests {
     let answer = try Self.answer(row, row.records)
     let alone = try Self.answer(row, answer.records)
     #expect(Self.withoutLists(alone) == Self.withoutLists(answer))
+    // The scope it states is the same for a subject of the same kind with no records at all.
+    #expect(try Self.answer(row, []).scope == answer.scope)
   }
 
   @Test("a record that no longer counts changes nothing at all, not even the lists", arguments: cases)
