@@ -1,6 +1,6 @@
 public import CreditGateCore
 public import Foundation
-public import GRPCCore
+import GRPCCore
 public import GRPCNIOTransportHTTP2Posix
 public import Logging
 import Crypto

@@ -113,8 +113,9 @@ extension Audit {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-      FileManager.default.createFile(atPath: out, contents: nil)
-      guard let file = FileHandle(forWritingAtPath: out) else { throw ValidationError("cannot write \(out)") }
+      guard FileManager.default.createFile(atPath: out, contents: nil),
+        let file = FileHandle(forWritingAtPath: out)
+      else { throw ValidationError("cannot write \(out)") }
       defer { try? file.close() }
       var options = JSONEncodingOptions()
       options.preserveProtoFieldNames = true

@@ -24,7 +24,7 @@ struct Seed: AsyncParsableCommand {
 
   func run() async throws {
     let published = try PublishedLists.load(from: URL(filePath: lists))
-    let day = asOf.flatMap(LocalDate.init(iso:)) ?? SubjectCode.todayInChina()
+    let day = asOf.flatMap(LocalDate.init(iso:)) ?? LocalDate.todayInChina()
     let population = SyntheticPopulation(seed: seed, asOf: day, lists: published)
     let store = try GatewayStorage.open(storage ?? "sqlite:\(data)/creditgate.sqlite")
     let start = ContinuousClock.now

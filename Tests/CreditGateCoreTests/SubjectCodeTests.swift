@@ -450,7 +450,7 @@ struct SubjectCodeTests {
       (1_767_196_800.0, LocalDate(year: 2026, month: 1, day: 1)!),  // 2025-12-31T16:00:00Z
     ])
   func todayInChina(_ seconds: Double, _ date: LocalDate) {
-    #expect(SubjectCode.todayInChina(now: Date(timeIntervalSince1970: seconds)) == date)
+    #expect(LocalDate.todayInChina(now: Date(timeIntervalSince1970: seconds)) == date)
   }
 
   @Test("the default today accepts a birth date of yesterday and rejects one far ahead")

@@ -26,7 +26,7 @@ struct OversightEndToEndTests {
       let stats = try await gateway.connection(as: "demo-privacy-office").withClient { client in
         try await Creditgate_V1_Oversight.Client(wrapping: client).getUsageStats(.init())
       }
-      let today = SubjectCode.todayInChina().iso
+      let today = LocalDate.todayInChina().iso
       let rows = stats.counts.map { "\($0.day) \($0.institutionID) \($0.method) \($0.outcome) \($0.count)" }
       #expect(rows == [
         "\(today) demo-hr-bureau /creditgate.v1.CreditQuery/GetProfile ANSWERED 2",

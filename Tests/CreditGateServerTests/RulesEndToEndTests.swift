@@ -122,7 +122,7 @@ struct RulesEndToEndTests {
   @Test("a minor penalty past its disclosure end is stored but not disclosed")
   func pastDisclosureEnd() async throws {
     try await TestGateway.withRunning { gateway in
-      let today = SubjectCode.todayInChina()
+      let today = LocalDate.todayInChina()
       let stored = try await gateway.gateway.store.records(subjectCode: Self.chenJing)
       #expect(stored.count == 1)
       // Decided 400 days ago; minor records are disclosed at most 90 days: it ended 310 days ago.
@@ -143,7 +143,7 @@ struct RulesEndToEndTests {
   @Test("a record whose disclosure ends today is disclosed; one that ended yesterday is not")
   func disclosedThroughToday() async throws {
     try await TestGateway.withRunning { gateway in
-      let today = SubjectCode.todayInChina()  // the gateway's calendar is China's (UTC+8)
+      let today = LocalDate.todayInChina()  // the gateway's calendar is China's (UTC+8)
       func penalty(_ id: String, decidedDaysAgo: Int, until: LocalDate? = nil) -> Creditgate_V1_RecordSubmission {
         .with {
           $0.providerRecordID = id

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A pattern in the access log a privacy officer should look at, with the entries behind it.
 public struct Anomaly: Sendable, Hashable {

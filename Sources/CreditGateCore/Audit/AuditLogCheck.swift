@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 /// The start-up check of the audit log (DESIGN §8): before a gateway serves, it reads every
 /// entry, recomputes its leaf from its content, and checks the tree against the checkpoints it
 /// signed before. A log that was altered, cut short or renumbered behind the gateway's back is

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What a subject code identifies.
 public enum SubjectKind: String, Sendable, Hashable, CaseIterable, Codable {
@@ -73,7 +73,7 @@ public struct SubjectCode: Sendable, Hashable, CustomStringConvertible,
   public init(
     parsing text: String,
     expecting expected: SubjectKind? = nil,
-    today: LocalDate = SubjectCode.todayInChina()
+    today: LocalDate = LocalDate.todayInChina()
   ) throws(SubjectCodeError) {
     let bytes = try Self.normalise(text)
     let parsed: Parsed
@@ -100,11 +100,6 @@ public struct SubjectCode: Sendable, Hashable, CustomStringConvertible,
     self.warnings = parsed.warnings
     self.birthDate = parsed.birthDate
     self.passesCheckCharacter = parsed.passesCheckCharacter
-  }
-
-  /// Today's date in China (UTC+8, which has no daylight saving time).
-  public static func todayInChina(now: Date = Date()) -> LocalDate {
-    LocalDate(now.addingTimeInterval(8 * 3600))
   }
 
   // MARK: Parts of the code

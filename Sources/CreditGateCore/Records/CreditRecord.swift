@@ -1,5 +1,5 @@
-public import Crypto
-public import Foundation
+import Crypto
+import Foundation
 
 /// The life-cycle state of a record.
 public enum RecordStatus: String, Sendable, Hashable, Codable, CaseIterable {

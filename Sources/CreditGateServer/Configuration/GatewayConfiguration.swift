@@ -1,5 +1,5 @@
 public import CreditGateCore
-public import Foundation
+import Foundation
 
 /// The gateway's configuration: `config/gateway.json`, with every key optional and defaulted,
 /// then overridden by command-line flags. Relative paths are relative to the working directory.

@@ -2,7 +2,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-public import Prometheus
+import Prometheus
 
 /// Serves the usage counters in the Prometheus text format at `GET /metrics`, over plain HTTP
 /// on a port of its own (the gRPC port stays mTLS-only). Only counts leave here: institutions,
@@ -55,6 +55,7 @@ private final class MetricsHandler: ChannelInboundHandler, Sendable {
       wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: found ? .ok : .notFound, headers: headers))),
       promise: nil)
     context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
-    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+    let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+    context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
   }
 }

@@ -152,19 +152,3 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     return scope
   }
 }
-
-extension SubjectCode {
-  /// Parses a request's subject code, naming the field in the error.
-  static func validated(_ text: String, field: String = "subject_code") throws(GatewayError) -> SubjectCode {
-    guard !text.isEmpty else { throw .invalid(field, "is required") }
-    do {
-      return try SubjectCode(parsing: text)
-    } catch {
-      throw error.gatewayError(field: field)
-    }
-  }
-}
-
-extension GatewayError {
-  static let notYetImplemented = GatewayError(.unimplemented, "this method is not implemented yet")
-}

@@ -165,7 +165,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       var counts: [Key: UInt64] = [:]
       for entry in entries {
         let key = Key(
-          day: SubjectCode.todayInChina(now: entry.time).iso, institution: entry.institutionID,
+          day: LocalDate.todayInChina(now: entry.time).iso, institution: entry.institutionID,
           method: entry.method, outcome: entry.outcome.rawValue)
         counts[key, default: 0] += 1
       }
@@ -237,49 +237,11 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   ) async throws -> ServerResponse<Creditgate_V1_ListSuspensionsResponse> {
     try await gateway.notImplemented(.oversight, request, context)
   }
-}
 
-extension OversightService {
   /// An empty origin means this gateway's log; another one is not served here.
   func checkOrigin(_ origin: String) throws(GatewayError) {
     guard origin.isEmpty || origin == gateway.auditOrigin else {
       throw GatewayError(.notFound, field: "origin", "this gateway serves the log \"\(gateway.auditOrigin)\"")
-    }
-  }
-}
-
-extension Gateway {
-  /// Every audit entry in a time window, read page by page.
-  func auditEntries(from: Date?, until: Date?) async throws -> [AuditEntry] {
-    try await auditEntries(matching: AuditFilter(from: from, until: until))
-  }
-
-  /// Every audit entry that matches, read page by page (the filter's limit is the page size).
-  func auditEntries(matching filter: AuditFilter) async throws -> [AuditEntry] {
-    var entries: [AuditEntry] = []
-    var filter = filter
-    filter.limit = 10_000
-    while true {
-      let page = try await store.search(filter)
-      entries += page
-      guard let last = page.last, page.count == filter.limit else { return entries }
-      filter.afterSequence = last.sequence
-    }
-  }
-}
-
-extension String {
-  var nonEmpty: String? { isEmpty ? nil : self }
-}
-
-extension Gateway {
-  /// A method a later issue implements: authenticated, role-checked and audited like any
-  /// other, then answered `UNIMPLEMENTED`.
-  func notImplemented<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
-    _ service: GatewayService, _ request: ServerRequest<Input>, _ context: ServerContext
-  ) async throws -> ServerResponse<Output> {
-    try await handle(service, request: request, context: context) { _, _ -> Output in
-      throw GatewayError.notYetImplemented
     }
   }
 }
