@@ -102,14 +102,15 @@ public struct TestGateway: Sendable {
   }
 }
 
-/// A store with two switches for tests. Its audit appends can be switched to fail, to test that
+/// A store with switches for tests. Its audit appends can be switched to fail, to test that
 /// the gateway fails closed; everything else goes to `base`, so a change that fails with its
 /// entry is seen not to land. And records can be hidden, as if they had never been stored, to
-/// compare an answer with its twin without them.
+/// compare an answer with its twin without them. And reads of records can be made to fail.
 public final class TestStore: GatewayStore {
   public let base: InMemoryStore
   private let failing = Mutex(false)
   private let hidden = Mutex(Set<String>())
+  private let readFailure = Mutex<(any Error & Sendable)?>(nil)
 
   public init(base: InMemoryStore = InMemoryStore()) {
     self.base = base
@@ -119,6 +120,9 @@ public final class TestStore: GatewayStore {
 
   /// From now on, the records with these ids are not in the store.
   public func hide(recordIDs: Set<String>) { hidden.withLock { $0 = recordIDs } }
+
+  /// From now on, reading a subject's records throws `error` (nil: reads work again).
+  public func failRecordReads(with error: (any Error & Sendable)?) { readFailure.withLock { $0 = error } }
 
   struct Unavailable: Error {}
 
@@ -150,6 +154,7 @@ public final class TestStore: GatewayStore {
     try await base.submitRecords(records)
   }
   public func records(subjectCode: String) async throws -> [CreditRecord] {
+    if let error = readFailure.withLock({ $0 }) { throw error }
     let hidden = hidden.withLock { $0 }
     return try await base.records(subjectCode: subjectCode).filter { !hidden.contains($0.id) }
   }

@@ -1,28 +1,21 @@
 /// An error the gateway reports to a caller: a status-like code, the request field it concerns,
 /// and a reason a person can act on. Reasons never contain subject codes or names.
 public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
-  /// The kind of failure; the server maps each to one gRPC status code.
-  public struct Code: Sendable, Hashable, CustomStringConvertible {
-    enum Wrapped: String, Sendable, Hashable {
-      case invalidArgument = "INVALID_ARGUMENT"
-      case unauthenticated = "UNAUTHENTICATED"
-      case permissionDenied = "PERMISSION_DENIED"
-      case notFound = "NOT_FOUND"
-      case resourceExhausted = "RESOURCE_EXHAUSTED"
-      case failedPrecondition = "FAILED_PRECONDITION"
-      case unavailable = "UNAVAILABLE"
-      case unimplemented = "UNIMPLEMENTED"
-    }
-    let wrapped: Wrapped
-    public static let invalidArgument = Self(wrapped: .invalidArgument)
-    public static let unauthenticated = Self(wrapped: .unauthenticated)
-    public static let permissionDenied = Self(wrapped: .permissionDenied)
-    public static let notFound = Self(wrapped: .notFound)
-    public static let resourceExhausted = Self(wrapped: .resourceExhausted)
-    public static let failedPrecondition = Self(wrapped: .failedPrecondition)
-    public static let unavailable = Self(wrapped: .unavailable)
-    public static let unimplemented = Self(wrapped: .unimplemented)
-    public var description: String { wrapped.rawValue }
+  /// The kind of failure, named as the gRPC status the server answers it with (the server maps
+  /// each case to its status, exhaustively).
+  public enum Code: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    case invalidArgument = "INVALID_ARGUMENT"
+    case unauthenticated = "UNAUTHENTICATED"
+    case permissionDenied = "PERMISSION_DENIED"
+    case notFound = "NOT_FOUND"
+    case resourceExhausted = "RESOURCE_EXHAUSTED"
+    case failedPrecondition = "FAILED_PRECONDITION"
+    case unavailable = "UNAVAILABLE"
+    case unimplemented = "UNIMPLEMENTED"
+    /// A fault of the gateway itself (a bug), never of the request or the storage.
+    case internalError = "INTERNAL"
+
+    public var description: String { rawValue }
   }
 
   public var code: Code

@@ -117,19 +117,23 @@ extension Gateway {
         logger.error(
           "storage failed; the change was rolled back",
           metadata: ["method": "\(entry.method)", "error": "\(String(describing: committed.change))"])
-        throw RPCError(Self.changeFailed, metadata: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
+        throw RPCError(Self.changeFailed, trailers: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
       }
       return (respond(stored), committed.entry.sequence, facts.warnings)
     case .failure(let error):
       var refused = entry
       refused.refuse(error)
       let committed = try await audit(AuditAppend(entry: refused))
-      throw RPCError(error, metadata: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
+      throw RPCError(error, trailers: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
     }
   }
 
   /// The refusal of a call whose change the store could not apply (it was rolled back).
   static let changeFailed = GatewayError(.unavailable, "storage is unavailable; nothing was changed")
+  /// The refusal of a call the storage failed (`StorageError`).
+  static let storageUnavailable = GatewayError(.unavailable, "storage is unavailable")
+  /// The refusal of a call that failed for a reason neither the caller's nor the storage's.
+  static let internalFault = GatewayError(.internalError, "the gateway failed; the fault is logged")
 
   static let operatorLimit = 128
 
@@ -187,10 +191,15 @@ extension Gateway {
       return (claim, .success(try await body(caller, &facts)))
     } catch let error as GatewayError {
       return (claim, .failure(error))
-    } catch {
+    } catch let error as StorageError {
       logger.error(
         "storage failed", metadata: ["method": "\(context.descriptor.fullyQualifiedMethod)", "error": "\(error)"])
-      return (claim, .failure(GatewayError(.unavailable, "storage is unavailable")))
+      return (claim, .failure(Self.storageUnavailable))
+    } catch {
+      // Not the caller's fault and not the storage's: a fault of the gateway, answered as one.
+      logger.critical(
+        "unexpected error", metadata: ["method": "\(context.descriptor.fullyQualifiedMethod)", "error": "\(error)"])
+      return (claim, .failure(Self.internalFault))
     }
   }
 
@@ -230,7 +239,7 @@ extension Gateway {
     switch code {
     case .invalidArgument: return .invalid
     case .unauthenticated, .permissionDenied, .resourceExhausted: return .denied
-    default: return .failed
+    case .notFound, .failedPrecondition, .unavailable, .unimplemented, .internalError: return .failed
     }
   }
 

@@ -275,11 +275,9 @@ extension Gateway {
   /// The outcome of a call that ended with `code`: as for the gateway's refusal with that code
   /// (`outcome(of:)`), `failed` for a code the gateway never refuses with.
   static func outcome(of code: Status.Code) -> AuditOutcome {
-    let refusals: [GatewayError.Code] = [
-      .invalidArgument, .unauthenticated, .permissionDenied, .notFound, .resourceExhausted, .failedPrecondition,
-      .unavailable, .unimplemented,
-    ]
-    guard let refusal = refusals.first(where: { Status.Code(RPCError.Code($0)) == code }) else { return .failed }
+    guard let refusal = GatewayError.Code.allCases.first(where: { Status.Code(RPCError.Code($0)) == code }) else {
+      return .failed
+    }
     return outcome(of: refusal)
   }
 
