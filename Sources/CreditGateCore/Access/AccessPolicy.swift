@@ -3,6 +3,7 @@
 public struct AccessPolicy: Sendable {
   public let lists: PublishedLists
 
+  /// Creates the policy over the published lists, against which purposes are resolved.
   public init(lists: PublishedLists) {
     self.lists = lists
   }

@@ -14,6 +14,8 @@ public struct Institution: Sendable, Hashable, Identifiable {
   public var queryKind: PurposeKind
   public var quotaPerMinute: Int
 
+  /// Creates an institution. By default it has no purposes, categories or subject kinds to
+  /// register, its queries are statutory, and its quota is 600 queries a minute.
   public init(
     id: String, name: String, roles: Set<Role>, purposes: Set<String> = [],
     categories: Set<String> = [], registers: Set<SubjectKind> = [],

@@ -25,6 +25,7 @@ public struct QueryScope: Sendable, Hashable {
     }
   }
 
+  /// A category left out of the answer, and why.
   public struct Withheld: Sendable, Hashable {
     public var category: String
     public var reason: Reason

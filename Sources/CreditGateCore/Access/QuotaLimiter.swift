@@ -11,6 +11,7 @@ public final class QuotaLimiter: Sendable {
 
   private let buckets = Mutex([String: Bucket]())
 
+  /// Creates a limiter in which every institution starts with a full bucket.
   public init() {}
 
   /// Takes one token for `institution` if it has one.

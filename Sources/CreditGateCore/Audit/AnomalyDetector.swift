@@ -11,6 +11,7 @@ public struct Anomaly: Sendable, Hashable {
 /// The anomaly rules of DESIGN §8 over a window of the audit log: pure, deterministic, with
 /// thresholds as data so that tests (and deployments) can set them.
 public struct AnomalyDetector: Sendable {
+  /// The counts and shares at which the rules report.
   public struct Thresholds: Sendable, Hashable {
     /// Distinct subjects queried for consent-based purposes without a consent id.
     public var subjectsWithoutConsent = 5
@@ -26,6 +27,7 @@ public struct AnomalyDetector: Sendable {
     public var denialRate = 0.5
     public var denialMinimumCalls = 10
 
+    /// The default thresholds.
     public init() {}
   }
 
@@ -34,11 +36,14 @@ public struct AnomalyDetector: Sendable {
   /// Codes of consent-based purposes.
   public var consentPurposes: Set<String>
 
+  /// Creates a detector; `consentPurposes` are the codes of the purposes that need consent.
   public init(consentPurposes: Set<String>, thresholds: Thresholds = Thresholds()) {
     self.consentPurposes = consentPurposes
     self.thresholds = thresholds
   }
 
+  /// The anomalies in `entries`, institution by institution in id order, each with the sequence
+  /// numbers of the entries behind it. Entries with no institution are left out.
   public func detect(_ entries: [AuditEntry]) -> [Anomaly] {
     var anomalies: [Anomaly] = []
     let byInstitution = Dictionary(grouping: entries.filter { !$0.institutionID.isEmpty }, by: \.institutionID)

@@ -35,6 +35,8 @@ public struct AuditEntry: Sendable, Hashable {
   public var recordsDisclosed: Int
   public var responseDigest: String
 
+  /// Creates an entry. `sequence` stays 0 until the entry is committed, and `time` is rounded to
+  /// microseconds, as every backend stores it.
   public init(
     sequence: UInt64 = 0, origin: String, time: Date, institutionID: String,
     certificateFingerprint: String, operatorID: String, method: String, purpose: String = "",
@@ -76,6 +78,8 @@ public struct AuditFilter: Sendable, Hashable {
   public var afterSequence: UInt64
   public var limit: Int
 
+  /// Creates a filter: a nil field matches any entry; at most `limit` entries after
+  /// `afterSequence` are returned.
   public init(
     institutionID: String? = nil, method: String? = nil, outcome: AuditOutcome? = nil,
     purpose: String? = nil, subjectPseudonym: String? = nil, from: Date? = nil,

@@ -21,6 +21,7 @@ public struct LogVerification: Sendable {
   public private(set) var failures: [Failure] = []
   private var line = 0
 
+  /// Starts a verification against `checkpoint`, with no entries added yet.
   public init(checkpoint: Checkpoint) {
     self.checkpoint = checkpoint
   }

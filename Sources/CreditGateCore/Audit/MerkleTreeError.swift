@@ -1,5 +1,6 @@
 /// A request the Merkle tree cannot answer: an index or size outside the tree, or a malformed hash.
 public struct MerkleTreeError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// What is wrong with the request.
   public struct Code: Sendable, Hashable, CustomStringConvertible {
     enum Wrapped: String, Sendable, Hashable {
       case indexOutOfRange = "INDEX_OUT_OF_RANGE"
@@ -19,6 +20,7 @@ public struct MerkleTreeError: Error, Sendable, Hashable, CustomStringConvertibl
   public var code: Code
   public var message: String
 
+  /// Creates the error; `message` says what is wrong.
   public init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message

@@ -6,10 +6,12 @@ public import Foundation
 public struct Pseudonymizer: Sendable {
   private let key: SymmetricKey
 
+  /// Creates a pseudonymizer that uses `key` as the HMAC key.
   public init(key: SymmetricKey) {
     self.key = key
   }
 
+  /// Creates a pseudonymizer from the key's raw bytes, as the pseudonym key file holds them.
   public init(keyBytes: some ContiguousBytes) {
     self.key = SymmetricKey(data: keyBytes)
   }

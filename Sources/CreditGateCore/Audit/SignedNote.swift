@@ -183,6 +183,7 @@ public struct NoteVerifier: Sendable {
 
 /// Why a signed note, checkpoint or key was rejected.
 public struct SignedNoteError: Error, Sendable, Hashable, CustomStringConvertible {
+  /// Which check the note, checkpoint or key failed.
   public struct Code: Sendable, Hashable, CustomStringConvertible {
     enum Wrapped: String, Sendable, Hashable {
       case malformedNote = "MALFORMED_NOTE"
@@ -208,6 +209,7 @@ public struct SignedNoteError: Error, Sendable, Hashable, CustomStringConvertibl
   public var code: Code
   public var message: String
 
+  /// Creates the error; `message` says what is wrong.
   public init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message

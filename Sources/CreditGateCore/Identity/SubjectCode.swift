@@ -204,6 +204,7 @@ public struct SubjectCodeError: Error, Sendable, Hashable, CustomStringConvertib
   /// whitespace, non-ASCII characters).
   public let interpretedAs: SubjectKind?
 
+  /// Creates the error; `reason` must not contain the code (see the type's note).
   public init(code: Code, reason: String, interpretedAs: SubjectKind? = nil) {
     self.code = code
     self.reason = reason

@@ -9,6 +9,7 @@ public enum Polarity: String, Sendable, Hashable, Codable, CaseIterable {
 public enum Severity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
   case minor, general, serious
 
+  /// `Comparable`: in the order of the cases, `minor` < `general` < `serious`.
   public static func < (lhs: Severity, rhs: Severity) -> Bool {
     allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
   }
@@ -19,6 +20,8 @@ public struct DisclosureBound: Sendable, Hashable, Codable {
   public var minDays: Int
   public var maxDays: Int
 
+  /// Creates a bound: a record's disclosure ends between `minDays` and `maxDays` days after
+  /// the decision.
   public init(minDays: Int, maxDays: Int) {
     self.minDays = minDays
     self.maxDays = maxDays
@@ -48,6 +51,7 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
 
   public var id: String { code }
 
+  /// Creates a category; `listed` defaults to false, as it does when the catalogue leaves it out.
   public init(
     code: String, name: String, subjectKinds: [SubjectKind], polarity: Polarity,
     dimension: String, repairable: Bool, disclosure: [Severity: DisclosureBound],
@@ -74,6 +78,8 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
     case disclosure = "disclosure_days"
   }
 
+  /// `Decodable`: reads one entry of `catalogue.json`. `listed` may be left out (false);
+  /// `disclosure_days` is keyed by severity name, and an unknown severity is an error.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     code = try c.decode(String.self, forKey: .code)
@@ -95,6 +101,7 @@ public struct Category: Sendable, Hashable, Codable, Identifiable {
     self.disclosure = disclosure
   }
 
+  /// `Encodable`: writes the entry in the layout `init(from:)` reads.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(code, forKey: .code)

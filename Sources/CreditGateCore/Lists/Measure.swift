@@ -13,6 +13,8 @@ public struct MeasureTrigger: Sendable, Hashable, Codable {
   public var category: String?
   public var minSeverity: Severity?
 
+  /// Creates a trigger: either `list`, or `category` with the least severity that triggers
+  /// (nil: any record of the category).
   public init(list: String? = nil, category: String? = nil, minSeverity: Severity? = nil) {
     self.list = list
     self.category = category

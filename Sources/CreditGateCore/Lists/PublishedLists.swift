@@ -82,7 +82,9 @@ public struct PublishedLists: Sendable {
     self.purposesByCode = purposesByCode
   }
 
+  /// The catalogue category with this code, if there is one.
   public func category(_ code: String) -> Category? { categoriesByCode[code] }
+  /// The application list's purpose with this code, if there is one.
   public func purpose(_ code: String) -> Purpose? { purposesByCode[code] }
 
   /// Loads `catalogue.json`, `purposes.json` and `measures.json` from a folder.
@@ -122,6 +124,7 @@ public struct ListError: Error, Sendable, Hashable, CustomStringConvertible {
   public let file: String
   public let problem: String
 
+  /// Creates the error for `file` (a name or a path); `description` reads `file: problem`.
   public init(file: String, _ problem: String) {
     self.file = file
     self.problem = problem

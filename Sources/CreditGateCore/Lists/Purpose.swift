@@ -17,6 +17,7 @@ public struct Purpose: Sendable, Hashable, Codable, Identifiable {
 
   public var id: String { code }
 
+  /// Creates an application-list entry; `categories` are catalogue codes.
   public init(
     code: String, name: String, kind: PurposeKind, legalBasis: String, categories: [String],
     showsGrade: Bool

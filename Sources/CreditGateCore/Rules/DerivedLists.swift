@@ -11,12 +11,14 @@ public struct ListMembership: Sendable, Hashable {
   public var list: CreditList
   public var recordIDs: [String]
 
+  /// Creates the membership of `list` that the records `recordIDs` put a subject on.
   public init(list: CreditList, recordIDs: [String]) {
     self.list = list
     self.recordIDs = recordIDs
   }
 }
 
+/// Works out which derived lists a subject's records put it on (DESIGN §5).
 public enum DerivedLists {
   /// How long a subject must have no trust-breaking record to be on the red list.
   public static let redListCleanYears = 3

@@ -1,6 +1,7 @@
 /// An explained evaluation (PIPL art. 24): the model version, each dimension's score and the
 /// records that moved it, the total and the grade.
 public struct Evaluation: Sendable, Hashable {
+  /// One record that moved a dimension: its id, its category and the points it added or took away.
   public struct Factor: Sendable, Hashable, CustomStringConvertible {
     public var recordID: String
     public var category: String
@@ -11,6 +12,7 @@ public struct Evaluation: Sendable, Hashable {
     }
   }
 
+  /// One dimension's score, kept within the model's range, with the factors that moved it.
   public struct DimensionScore: Sendable, Hashable {
     public var dimension: String
     public var name: String

@@ -3,11 +3,14 @@ public import Foundation
 /// A versioned evaluation model (DESIGN §6): five dimensions, points per record by polarity and
 /// severity, and grade bands on the total. Data, loaded from `config/evaluation.json`.
 public struct EvaluationModel: Sendable, Hashable, Codable {
+  /// One dimension of the model: the code that categories name as their `dimension`, and its name.
   public struct Dimension: Sendable, Hashable, Codable {
     public var code: String
     public var name: String
   }
 
+  /// The points one record moves its dimension by: one value per polarity, and for a
+  /// trust-breaking record one per severity (`general` when it has none).
   public struct Points: Sendable, Hashable, Codable {
     public var trustKeeping: Int
     public var neutral: Int
@@ -21,6 +24,7 @@ public struct EvaluationModel: Sendable, Hashable, Codable {
     }
   }
 
+  /// A grade and the least total that reaches it.
   public struct Band: Sendable, Hashable, Codable {
     public var grade: String
     public var minTotal: Int
@@ -60,6 +64,7 @@ public struct EvaluationModel: Sendable, Hashable, Codable {
     }
   }
 
+  /// The grade of `total`: the first band whose minimum it reaches, else the lowest band.
   public func grade(total: Int) -> String {
     grades.first { total >= $0.minTotal }?.grade ?? grades.last?.grade ?? ""
   }
@@ -71,6 +76,7 @@ public struct EvaluationModels: Sendable, Codable {
 
   public static let file = "evaluation.json"
 
+  /// The model that evaluates subjects of `kind`, if one claims it.
   public func model(for kind: SubjectKind) -> EvaluationModel? {
     models.first { $0.subjectKinds.contains(kind) }
   }

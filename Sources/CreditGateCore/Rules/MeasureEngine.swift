@@ -16,6 +16,9 @@ public struct AppliedMeasure: Sendable, Hashable {
 /// Applies the published measures (联合奖惩措施) of a purpose to a subject. A measure that is
 /// not on the published list is never applied.
 public enum MeasureEngine {
+  /// The measures of `purpose` that apply, and the decision they add up to. A list trigger
+  /// applies when `memberships` holds the list; a category trigger, on an active disclosable
+  /// record of the category at or above its least severity. Disqualification outweighs restriction.
   public static func apply(
     purpose: String, records: [CreditRecord], memberships: [ListMembership],
     lists: PublishedLists, today: LocalDate

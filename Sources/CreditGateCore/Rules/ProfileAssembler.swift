@@ -21,6 +21,8 @@ public struct Profile: Sendable, Hashable {
 /// is membership of the two derived lists, which the law makes public: it is computed from
 /// every disclosable record and names only the records in the answer.
 public enum ProfileAssembler {
+  /// The profile a query for `purpose` within `scope` may receive on `today`, about a subject
+  /// of `subjectKind` whose stored records are `records` (all of them: the filtering is done here).
   public static func assemble(
     subjectKind: SubjectKind, records: [CreditRecord], purpose: Purpose, scope: QueryScope,
     lists: PublishedLists, models: EvaluationModels, today: LocalDate

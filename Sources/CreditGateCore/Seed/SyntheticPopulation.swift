@@ -9,6 +9,8 @@ public struct SyntheticPopulation: Sendable {
   private let categories: [SubjectKind: [Category]]
   private let lists: PublishedLists
 
+  /// Creates the population of `seed`, its record dates set relative to `asOf`, its records drawn
+  /// from the categories of `lists` that apply to each subject kind (never `identity`).
   public init(seed: UInt64, asOf: LocalDate, lists: PublishedLists) {
     self.seed = seed
     self.asOf = asOf
@@ -20,6 +22,7 @@ public struct SyntheticPopulation: Sendable {
     self.categories = categories
   }
 
+  /// A slice of the population: its subjects, and the records to submit about them.
   public struct Batch: Sendable {
     public var subjects: [Subject]
     /// Each record with the id of the institution that provides it.

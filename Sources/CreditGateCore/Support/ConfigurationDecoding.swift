@@ -2,6 +2,8 @@ public import Foundation
 
 /// Turns a `DecodingError` into one line that names the position and the problem.
 public enum ConfigurationDecoding {
+  /// One line for an `error` met decoding `data`: the key path and the problem, or the line of a
+  /// JSON syntax error. An error that is not a `DecodingError` is described as it is.
   public static func explain(_ error: any Error, in data: Data) -> String {
     guard let error = error as? DecodingError else { return "\(error)" }
     func path(_ context: DecodingError.Context) -> String {

@@ -23,6 +23,7 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
   public var field: String?
   public var reason: String
 
+  /// Creates an error with `code`, the request `field` it concerns (if any) and the `reason`.
   public init(_ code: Code, field: String? = nil, _ reason: String) {
     self.code = code
     self.field = field
@@ -37,10 +38,13 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { "\(code): \(message)" }
 
+  /// `INVALID_ARGUMENT` on `field`: the request itself is wrong.
   public static func invalid(_ field: String, _ reason: String) -> Self {
     Self(.invalidArgument, field: field, reason)
   }
 
+  /// `PERMISSION_DENIED`: the caller may not do this; `field` names the request field to blame,
+  /// if any.
   public static func denied(_ reason: String, field: String? = nil) -> Self {
     Self(.permissionDenied, field: field, reason)
   }

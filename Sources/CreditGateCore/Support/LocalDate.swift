@@ -5,6 +5,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
   /// Days since 1970-01-01 in the proleptic Gregorian calendar.
   public let dayNumber: Int
 
+  /// The date `dayNumber` days after 1970-01-01 (before it, if negative).
   public init(dayNumber: Int) { self.dayNumber = dayNumber }
 
   /// A date from its parts, or nil if the parts are not a real date.
@@ -70,6 +71,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
   }
 
+  /// The date `days` later (earlier, if negative).
   public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
 
   public var iso: String {
@@ -79,8 +81,10 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
   public var description: String { iso }
 
+  /// `Comparable`: the earlier date is the lesser.
   public static func < (lhs: LocalDate, rhs: LocalDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
 
+  /// The number of days in `month` (1–12) of `year`, leap years by the Gregorian rule.
   public static func daysIn(month: Int, year: Int) -> Int {
     switch month {
     case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
@@ -89,6 +93,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
   }
 
+  /// `Decodable`: reads a `YYYY-MM-DD` string; anything else is a data-corrupted error.
   public init(from decoder: any Decoder) throws {
     let text = try decoder.singleValueContainer().decode(String.self)
     guard let date = LocalDate(iso: text) else {
@@ -98,6 +103,7 @@ public struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
     self = date
   }
 
+  /// `Encodable`: writes the date as `YYYY-MM-DD`.
   public func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     try container.encode(iso)

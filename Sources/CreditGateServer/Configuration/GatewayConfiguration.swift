@@ -45,6 +45,7 @@ public struct GatewayConfiguration: Sendable {
   /// audited, and closed-loop clients retrying at once crowd out the answers.
   public var maxConcurrentStreams = 64
 
+  /// The defaults: what a `gateway.json` with no keys gives.
   public init() {}
 
   public var storageURL: String { storage ?? "sqlite:\(dataDirectory)/creditgate.sqlite" }
@@ -158,6 +159,8 @@ public struct InstitutionConfiguration: Sendable, Hashable, Codable {
     case quotaPerMinute = "quota_per_minute"
   }
 
+  /// `Decodable`: `id` and `roles` are required; `name` defaults to the id, `purposes` and
+  /// `categories` to none, and the rest is left for `resolveInstitutions` to default.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     id = try c.decode(String.self, forKey: .id)
@@ -215,6 +218,7 @@ extension GatewayConfiguration: Decodable {
     }
   }
 
+  /// `Decodable`: reads `gateway.json`, keeping the default of every key it leaves out.
   public init(from decoder: any Decoder) throws {
     self.init()
     let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -261,5 +265,6 @@ extension GatewayConfiguration: Decodable {
 /// A mistake in the configuration; the server does not start.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
   public let description: String
+  /// Creates the error; `description` is what the operator is shown.
   public init(_ description: String) { self.description = description }
 }

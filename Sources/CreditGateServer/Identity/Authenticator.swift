@@ -14,6 +14,8 @@ public struct Authenticator: Sendable {
   private let institutions: [String: Institution]
   private let revokedSerials: Set<String>
 
+  /// Creates an authenticator for the configured `institutions` that refuses certificates whose
+  /// serial number is in `revokedSerials` (hex, any case; separators and leading zeros ignored).
   public init(institutions: [Institution], revokedSerials: [String]) {
     self.institutions = Dictionary(uniqueKeysWithValues: institutions.map { ($0.id, $0) })
     self.revokedSerials = Set(revokedSerials.map(Self.normalizeSerial))
@@ -45,6 +47,8 @@ public struct Authenticator: Sendable {
     return authenticate(certificate, now: now)
   }
 
+  /// The caller a certificate stands for at `now`: its common name must be a configured
+  /// institution, its serial number not revoked, and `now` within its validity period.
   public func authenticate(_ certificate: Certificate, now: Date) -> Result<Caller, AuthenticationFailure> {
     let fingerprint = Self.fingerprint(certificate)
     let commonName =
@@ -66,6 +70,7 @@ public struct Authenticator: Sendable {
     return .success(Caller(institution: institution, certificateFingerprint: fingerprint))
   }
 
+  /// SHA-256 of the certificate's DER encoding, lowercase hex (empty if it cannot be encoded).
   public static func fingerprint(_ certificate: Certificate) -> String {
     var serializer = DER.Serializer()
     guard (try? serializer.serialize(certificate)) != nil else { return "" }
@@ -85,6 +90,8 @@ public struct Authenticator: Sendable {
   }
 }
 
+/// Why a caller was refused, with what its certificate claimed for the audit log (nil when
+/// there was no certificate to read).
 public struct AuthenticationFailure: Error, Sendable {
   public var claim: Authenticator.Claim?
   public var error: GatewayError

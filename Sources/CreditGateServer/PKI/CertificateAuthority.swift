@@ -10,6 +10,7 @@ public struct CertificateAuthority: Sendable {
   public let certificate: Certificate
   public let privateKey: Certificate.PrivateKey
 
+  /// An authority from an existing certificate and its private key, such as a stored CA.
   public init(certificate: Certificate, privateKey: Certificate.PrivateKey) {
     self.certificate = certificate
     self.privateKey = privateKey

@@ -7,6 +7,7 @@ import X509
 public struct DevelopmentPKI: Sendable {
   public let directory: URL
 
+  /// The PKI in `directory`; nothing is read or written until asked.
   public init(directory: URL) {
     self.directory = directory
   }
@@ -15,9 +16,11 @@ public struct DevelopmentPKI: Sendable {
   public var caKey: URL { directory.appending(path: "ca-key.pem") }
   public var serverCertificate: URL { directory.appending(path: "server.pem") }
   public var serverKey: URL { directory.appending(path: "server-key.pem") }
+  /// Where an institution's client certificate is kept: `clients/<institution-id>.pem`.
   public func clientCertificate(_ institutionID: String) -> URL {
     directory.appending(path: "clients/\(institutionID).pem")
   }
+  /// Where an institution's client key is kept: `clients/<institution-id>-key.pem`.
   public func clientKey(_ institutionID: String) -> URL {
     directory.appending(path: "clients/\(institutionID)-key.pem")
   }
@@ -46,6 +49,7 @@ public struct DevelopmentPKI: Sendable {
     try issue(institutionID, by: loadAuthority())
   }
 
+  /// Reads the stored CA (`ca.pem` and `ca-key.pem`); fails if the folder holds none.
   public func loadAuthority() throws -> CertificateAuthority {
     guard exists else {
       throw PKIError("no CA in \(directory.path): run `creditgate certs init` first")
@@ -83,6 +87,7 @@ public struct DevelopmentPKI: Sendable {
   }
 }
 
+/// A problem with the development PKI on disk, in a sentence for the operator.
 public struct PKIError: Error, CustomStringConvertible {
   public let description: String
   init(_ description: String) { self.description = description }

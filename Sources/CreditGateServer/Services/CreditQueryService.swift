@@ -8,10 +8,14 @@ public import GRPCCore
 public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
   let gateway: Gateway
 
+  /// Creates the service over the gateway the services share.
   public init(gateway: Gateway) {
     self.gateway = gateway
   }
 
+  /// `CreditQuery.VerifyIdentity`: whether the name sent is the registered subject's (`MATCH`,
+  /// `MISMATCH` or `NOT_FOUND`), never the name itself; purpose and consent are checked first.
+  /// Audited with the answer as reason.
   public func verifyIdentity(
     request: ServerRequest<Creditgate_V1_VerifyIdentityRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_VerifyIdentityResponse> {
@@ -41,6 +45,9 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     }
   }
 
+  /// `CreditQuery.GetProfile`: the subject and its profile for one purpose — records, lists,
+  /// measures and (if the purpose shows it) the evaluation within the scope, and what was
+  /// withheld — audited; see `assemble`.
   public func getProfile(
     request: ServerRequest<Creditgate_V1_GetProfileRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GetProfileResponse> {
@@ -70,6 +77,8 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     }
   }
 
+  /// `CreditQuery.CheckMeasures`: the decision and the measures of one purpose that apply to a
+  /// subject, with the scope; audited with the decision as reason.
   public func checkMeasures(
     request: ServerRequest<Creditgate_V1_CheckMeasuresRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_CheckMeasuresResponse> {

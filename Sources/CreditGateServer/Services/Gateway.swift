@@ -25,6 +25,9 @@ public struct Gateway: Sendable {
   /// Where the usage counters go (Prometheus in `serve`; nothing by default).
   public let metrics: any MetricsFactory
 
+  /// Creates the gateway. `institutions` and `revokedSerials` configure its authenticator, and
+  /// `admissionLimit` bounds the calls in flight; by default no metrics are kept and the clock is
+  /// the system's.
   public init(
     lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
     revokedSerials: [String], store: any GatewayStore, auditWriter: AuditWriter,

@@ -17,6 +17,7 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     "creditgate.v1.SubjectRights", "creditgate.v1.Oversight",
   ]
 
+  /// Creates the service from the gateway's authenticator, clock and audit writer.
   public init(gateway: Gateway) {
     self.authenticator = gateway.authenticator
     self.clock = gateway.clock
@@ -37,6 +38,8 @@ public struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
     }
   }
 
+  /// `Health.Check`: to an authenticated caller, the status of one service (`""` for the whole
+  /// server); `NOT_FOUND` for a service this gateway does not serve.
   public func check(
     request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext
   ) async throws -> Grpc_Health_V1_HealthCheckResponse {

@@ -8,10 +8,12 @@ public import GRPCCore
 public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol {
   let gateway: Gateway
 
+  /// Creates the service over the gateway the services share.
   public init(gateway: Gateway) {
     self.gateway = gateway
   }
 
+  /// `SubjectRights.GetOwnReport`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func getOwnReport(
     request: ServerRequest<Creditgate_V1_GetOwnReportRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GetOwnReportResponse> {
@@ -49,24 +51,28 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     }
   }
 
+  /// `SubjectRights.FileObjection`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func fileObjection(
     request: ServerRequest<Creditgate_V1_FileObjectionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_FileObjectionResponse> {
     try await gateway.notImplemented(.subjectRights, request, context)
   }
 
+  /// `SubjectRights.ApplyForRepair`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func applyForRepair(
     request: ServerRequest<Creditgate_V1_ApplyForRepairRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ApplyForRepairResponse> {
     try await gateway.notImplemented(.subjectRights, request, context)
   }
 
+  /// `SubjectRights.FileComplaint`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func fileComplaint(
     request: ServerRequest<Creditgate_V1_FileComplaintRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_FileComplaintResponse> {
     try await gateway.notImplemented(.subjectRights, request, context)
   }
 
+  /// `SubjectRights.ListDisclosures`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func listDisclosures(
     request: ServerRequest<Creditgate_V1_ListDisclosuresRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListDisclosuresResponse> {

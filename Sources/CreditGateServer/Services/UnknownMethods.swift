@@ -20,22 +20,28 @@ import Synchronization
 /// `UNIMPLEMENTED` inside its stream handler (`GRPCServerStreamHandler`, on a path
 /// `MethodDescriptor(path:)` cannot parse) and never hands the stream to the server.
 public struct AuditingTransport<Base: ServerTransport>: ServerTransport {
+  /// The base transport's bytes: messages pass through as they are.
   public typealias Bytes = Base.Bytes
 
   public let base: Base
   let gateway: Gateway
   private let known = KnownMethods()
 
+  /// Wraps `base`; the calls the handlers never see are audited through `gateway`.
   public init(wrapping base: Base, gateway: Gateway) {
     self.base = base
     self.gateway = gateway
   }
 
+  /// `ServerTransport`: notes the methods the server registered, so that a call to any other is
+  /// refused here, then configures the base transport.
   public func configure(context: GRPCServerContext) {
     known.set(context.methods)
     base.configure(context: context)
   }
 
+  /// `ServerTransport`: refuses a call to an unknown method (audited), passes health checks as
+  /// they are, and watches every other call so that one ending outside the audited path is audited.
   public func listen(
     streamHandler: @escaping @Sendable (_ stream: RPCStream<Inbound, Outbound>, _ context: ServerContext) async -> Void
   ) async throws {
@@ -58,6 +64,7 @@ public struct AuditingTransport<Base: ServerTransport>: ServerTransport {
     }
   }
 
+  /// `ServerTransport`: shuts the base transport down gracefully.
   public func beginGracefulShutdown() { base.beginGracefulShutdown() }
 }
 

@@ -14,6 +14,7 @@ public final class AdmissionLimiter: Sendable {
   public let limit: Int
   private let inFlight = Mutex(0)
 
+  /// A limiter that admits at most `limit` (positive) calls at once.
   public init(limit: Int = AdmissionLimiter.defaultLimit) {
     precondition(limit > 0, "an admission limit must be positive")
     self.limit = limit

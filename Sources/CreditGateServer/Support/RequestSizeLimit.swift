@@ -27,6 +27,7 @@ public struct RequestSizeLimit: Sendable {
   public let bytes: Int
   let nonce: [UInt8]
 
+  /// A limit of `bytes` (positive) per request message, with a fresh random nonce for its marker.
   public init(bytes: Int = RequestSizeLimit.defaultBytes) {
     precondition(bytes > 0, "a message size limit must be positive")
     self.bytes = bytes
@@ -211,20 +212,26 @@ extension Gateway {
 /// A server transport that refuses, audited, every call whose request message the filter
 /// replaced (see `RequestSizeLimit`); every other call goes on unchanged.
 public struct SizeLimitedTransport<Base: ServerTransport>: ServerTransport {
+  /// The base transport's bytes: messages pass through as they are.
   public typealias Bytes = Base.Bytes
 
   public let base: Base
   let gateway: Gateway
   let limit: RequestSizeLimit
 
+  /// Wraps `base`; the calls the filter marked as over `limit` are refused and audited through
+  /// `gateway`.
   public init(wrapping base: Base, gateway: Gateway, limit: RequestSizeLimit) {
     self.base = base
     self.gateway = gateway
     self.limit = limit
   }
 
+  /// `ServerTransport`: hands the server's context to the base transport.
   public func configure(context: GRPCServerContext) { base.configure(context: context) }
 
+  /// `ServerTransport`: listens on the base transport, refusing each oversized call before the
+  /// router sees it and handing every other call on with its parts intact.
   public func listen(
     streamHandler: @escaping @Sendable (_ stream: RPCStream<Inbound, Outbound>, _ context: ServerContext) async -> Void
   ) async throws {
@@ -237,6 +244,7 @@ public struct SizeLimitedTransport<Base: ServerTransport>: ServerTransport {
     }
   }
 
+  /// `ServerTransport`: shuts the base transport down gracefully.
   public func beginGracefulShutdown() { base.beginGracefulShutdown() }
 }
 
