@@ -21,33 +21,18 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
       caller, facts in
       let items = request.message.subjects
       try Self.checkBatch(items.count, field: "subjects")
-      var accepted: [Subject] = []
-      var seen: Set<String> = []
-      let results = items.enumerated().map { index, item in
-        var result = Creditgate_V1_SubjectResult()
-        result.subjectCode = item.subjectCode
-        do throws(GatewayError) {
-          let code = try SubjectCode.validated(item.subjectCode, field: "subjects[\(index)].subject_code")
-          result.subjectCode = code.value
-          result.warnings = code.warnings
-          guard caller.institution.registers.contains(code.kind) else {
-            throw GatewayError.denied(
-              "provider may not register a \(code.kind.rawValue)", field: "subjects[\(index)].subject_code")
+      let registration = SubjectRegistration(items.map { .init(subjectCode: $0.subjectCode, name: $0.name) })
+      let checked = registration.validate(provider: caller.institution)
+      let accepted = checked.compactMap { try? $0.outcome.get() }
+      let results = checked.map { item in
+        Creditgate_V1_SubjectResult.with {
+          $0.subjectCode = item.subjectCode
+          $0.warnings = item.warnings
+          switch item.outcome {
+          case .success: $0.accepted = true
+          case .failure(let error): $0.error = error.message
           }
-          let name = item.name.trimmingCharacters(in: .whitespacesAndNewlines)
-          guard !name.isEmpty else { throw GatewayError.invalid("subjects[\(index)].name", "is required") }
-          guard name.count <= 200 else {
-            throw GatewayError.invalid("subjects[\(index)].name", "must be at most 200 characters")
-          }
-          guard seen.insert(code.value).inserted else {
-            throw GatewayError.invalid("subjects[\(index)].subject_code", "appears twice in this request")
-          }
-          accepted.append(Subject(code: code.value, kind: code.kind, name: name))
-          result.accepted = true
-        } catch {
-          result.error = error.message
         }
-        return result
       }
       facts.recordsDisclosed = 0
       facts.reason = "registered \(accepted.count) of \(items.count)"

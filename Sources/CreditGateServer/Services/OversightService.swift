@@ -156,27 +156,14 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       let message = request.message
       let entries = try await gateway.auditEntries(
         from: message.hasFrom ? message.from.date : nil, until: message.hasUntil ? message.until.date : nil)
-      struct Key: Hashable, Comparable {
-        var day: String, institution: String, method: String, outcome: String
-        static func < (a: Key, b: Key) -> Bool {
-          (a.day, a.institution, a.method, a.outcome) < (b.day, b.institution, b.method, b.outcome)
-        }
-      }
-      var counts: [Key: UInt64] = [:]
-      for entry in entries {
-        let key = Key(
-          day: LocalDate.todayInChina(now: entry.time).iso, institution: entry.institutionID,
-          method: entry.method, outcome: entry.outcome.rawValue)
-        counts[key, default: 0] += 1
-      }
       return .with {
-        $0.counts = counts.keys.sorted().map { key in
+        $0.counts = UsageStatistics(entries).rows.map { row in
           .with {
-            $0.day = key.day
-            $0.institutionID = key.institution
-            $0.method = key.method
-            $0.outcome = key.outcome
-            $0.count = counts[key]!
+            $0.day = row.day.iso
+            $0.institutionID = row.institutionID
+            $0.method = row.method
+            $0.outcome = row.outcome.rawValue
+            $0.count = UInt64(row.count)
           }
         }
       }
