@@ -124,6 +124,11 @@ struct ConsentGrantTests {
       label: "a grantee sending 64 characters that are not all hex", caller: bank,
       grant: grant { $0.evidenceDigest = String(digest.dropLast()) + "g" },
       field: "evidence_digest", reason: "is required: the hex SHA-256 of the signed authorization form"),
+    // Character.isHexDigit also accepts full-width digits (U+FF10…, U+FF41…): only ASCII is hex here.
+    Refusal(
+      label: "the portal sending 64 full-width hex digits",
+      grant: grant { $0.evidenceDigest = String(repeating: "\u{FF41}", count: 64) },
+      field: "evidence_digest", reason: "must be the hex SHA-256 of the signed authorization form"),
     Refusal(
       label: "a grantee sending 65 hex digits", caller: bank, grant: grant { $0.evidenceDigest = digest + "0" },
       field: "evidence_digest", reason: "is required: the hex SHA-256 of the signed authorization form"),

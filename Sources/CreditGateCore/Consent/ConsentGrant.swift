@@ -75,7 +75,9 @@ public struct ConsentGrant: Sendable, Hashable {
     let digest = evidenceDigest.lowercased()
     // The portal's own record of the person's consent needs no form; a grantee's does.
     if !viaPortal || !digest.isEmpty {
-      guard digest.count == 64, digest.allSatisfy(\.isHexDigit) else {
+      // ASCII only: Character.isHexDigit also takes full-width digits.
+      let isHex = digest.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+      guard digest.utf8.count == 64, isHex else {
         throw .invalid(
           "evidence_digest",
           viaPortal ? "must be the hex SHA-256 of the signed authorization form"
