@@ -1,5 +1,5 @@
 import ArgumentParser
-import CreditGateServer
+import CreditGateClient
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
