@@ -121,6 +121,14 @@ let package = Package(
     ),
     .testTarget(name: "CreditGateStorageTests", dependencies: ["CreditGateCore", "CreditGateSQLite"]),
     .testTarget(
+      name: "CreditGateClientTests",
+      dependencies: [
+        "CreditGateClient", "CreditGateProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
+    .testTarget(
       name: "CreditGateServerTests",
       dependencies: [
         "CreditGateTestKit", "CreditGateClient", "CreditGateServer", "CreditGateProtos", "CreditGateCore",
