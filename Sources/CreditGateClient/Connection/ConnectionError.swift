@@ -2,6 +2,7 @@
 /// not `HOST:PORT`, or the institution has no client certificate. The description says what
 /// to do.
 public struct ConnectionError: Error, CustomStringConvertible {
+  /// What went wrong and what to do, as the command prints it.
   public let description: String
 
   init(_ description: String) { self.description = description }
