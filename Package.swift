@@ -51,6 +51,16 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
+    // How a Swift client reaches the gateway and runs its calls: the CLI's client commands,
+    // the test kit and the bench share it. It knows nothing of the server or of storage.
+    .target(
+      name: "CreditGateClient",
+      dependencies: [
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
     // gRPC services, mTLS identity, configuration, the audit writer, the dev PKI.
     .target(
       name: "CreditGateServer",
@@ -58,6 +68,8 @@ let package = Package(
         "CreditGateCore",
         "CreditGateProtos",
         "CreditGateSQLite",
+        // The certs/ layout the dev PKI writes and clients read (CertificateLayout).
+        "CreditGateClient",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -79,6 +91,7 @@ let package = Package(
     .executableTarget(
       name: "creditgate",
       dependencies: [
+        "CreditGateClient",
         "CreditGateServer",
         "CreditGateProtos",
         "CreditGateCore",
@@ -95,7 +108,7 @@ let package = Package(
     .target(
       name: "CreditGateTestKit",
       dependencies: [
-        "CreditGateServer", "CreditGateCore", "CreditGateSQLite", "CreditGateProtos",
+        "CreditGateClient", "CreditGateServer", "CreditGateCore", "CreditGateSQLite", "CreditGateProtos",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "X509", package: "swift-certificates"),
@@ -108,9 +121,18 @@ let package = Package(
     ),
     .testTarget(name: "CreditGateStorageTests", dependencies: ["CreditGateCore", "CreditGateSQLite"]),
     .testTarget(
+      name: "CreditGateClientTests",
+      dependencies: [
+        "CreditGateClient", "CreditGateProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]
+    ),
+    .testTarget(
       name: "CreditGateServerTests",
       dependencies: [
-        "CreditGateTestKit", "CreditGateServer", "CreditGateProtos", "CreditGateCore", "CreditGateSQLite",
+        "CreditGateTestKit", "CreditGateClient", "CreditGateServer", "CreditGateProtos", "CreditGateCore",
+        "CreditGateSQLite",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "X509", package: "swift-certificates"),

@@ -1,3 +1,4 @@
+public import CreditGateClient
 public import CreditGateCore
 import CreditGateSQLite
 public import CreditGateServer
@@ -69,8 +70,8 @@ public struct TestGateway: Sendable {
   /// A connection presenting the development PKI's certificate of `institution`.
   public func connection(as institution: String) -> GatewayConnection {
     GatewayConnection(
-      host: "127.0.0.1", port: port, certificate: pki.clientCertificate(institution).path,
-      privateKey: pki.clientKey(institution).path, serverCA: pki.caCertificate.path)
+      host: "127.0.0.1", port: port, certificate: pki.layout.clientCertificate(institution).path,
+      privateKey: pki.layout.clientKey(institution).path, serverCA: pki.layout.caCertificate.path)
   }
 
   /// A connection presenting a certificate written to this gateway's folder.
@@ -81,7 +82,7 @@ public struct TestGateway: Sendable {
     try issued.privateKeyPEM.write(to: key, atomically: true, encoding: .utf8)
     return GatewayConnection(
       host: "127.0.0.1", port: port, certificate: certificate.path, privateKey: key.path,
-      serverCA: pki.caCertificate.path)
+      serverCA: pki.layout.caCertificate.path)
   }
 
   /// A client that offers no certificate at all (it still trusts the gateway's CA).
@@ -91,7 +92,7 @@ public struct TestGateway: Sendable {
     let transport = try HTTP2ClientTransport.Posix(
       target: .ipv4(address: "127.0.0.1", port: port),
       transportSecurity: .tls { tls in
-        tls.trustRoots = .certificates([.file(path: pki.caCertificate.path, format: .pem)])
+        tls.trustRoots = .certificates([.file(path: pki.layout.caCertificate.path, format: .pem)])
       })
     return try await withGRPCClient(transport: transport, handleClient: body)
   }

@@ -1,7 +1,8 @@
 import ArgumentParser
+import CreditGateClient
 import CreditGateProtos
-import CreditGateServer
 import CreditGateCore
+import CreditGateServer
 import Crypto
 import Foundation
 import SwiftProtobuf
@@ -35,7 +36,7 @@ struct Audit: AsyncParsableCommand {
       request.limit = limit
       if let from = try window.timestamp(window.since, "since") { request.from = from }
       if let until = try window.timestamp(window.until, "until") { request.until = until }
-      let entries = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Oversight.Client(wrapping: grpc).searchAuditLog(
           request, metadata: client.metadata
         ) { response in
@@ -43,26 +44,19 @@ struct Audit: AsyncParsableCommand {
           for try await entry in response.messages { entries.append(entry) }
           return entries
         }
-      }
-      if client.json {
+      } json: { $0 } print: { (entries: [Creditgate_V1_AuditEntry]) in
+        var table = Table(headers: ["query_id", "time", "institution", "operator", "method", "purpose", "outcome", "status", "records", "reason"])
+        let formatter = ISO8601DateFormatter()
         for entry in entries {
-          var options = JSONEncodingOptions()
-          options.preserveProtoFieldNames = true
-          print(try entry.jsonString(options: options))
+          table.rows.append([
+            String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID,
+            entry.operatorID, String(entry.method.split(separator: "/").last ?? ""), entry.purpose,
+            entry.outcome, String(entry.statusCode), String(entry.recordsDisclosed), entry.reason,
+          ])
         }
-        return
+        print(table.render())
+        print("\(entries.count) entries")
       }
-      var table = Table(headers: ["query_id", "time", "institution", "operator", "method", "purpose", "outcome", "status", "records", "reason"])
-      let formatter = ISO8601DateFormatter()
-      for entry in entries {
-        table.rows.append([
-          String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID,
-          entry.operatorID, String(entry.method.split(separator: "/").last ?? ""), entry.purpose,
-          entry.outcome, String(entry.statusCode), String(entry.recordsDisclosed), entry.reason,
-        ])
-      }
-      print(table.render())
-      print("\(entries.count) entries")
     }
   }
 }
@@ -93,15 +87,15 @@ extension Audit {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-      let checkpoint = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Oversight.Client(wrapping: grpc).getCheckpoint(.init(), metadata: client.metadata)
-      }
-      if client.json { return try client.printJSON(checkpoint) }
-      if let out {
-        try checkpoint.signedNote.write(toFile: out, atomically: true, encoding: .utf8)
-        print("checkpoint of \(checkpoint.treeSize) entries written to \(out)")
-      } else {
-        print(checkpoint.signedNote, terminator: "")
+      } print: { checkpoint in
+        if let out {
+          try checkpoint.signedNote.write(toFile: out, atomically: true, encoding: .utf8)
+          print("checkpoint of \(checkpoint.treeSize) entries written to \(out)")
+        } else {
+          print(checkpoint.signedNote, terminator: "")
+        }
       }
     }
   }
@@ -117,8 +111,6 @@ extension Audit {
         let file = FileHandle(forWritingAtPath: out)
       else { throw ValidationError("cannot write \(out)") }
       defer { try? file.close() }
-      var options = JSONEncodingOptions()
-      options.preserveProtoFieldNames = true
       // Up to the log's size now: the export calls are audited too, so the log grows as it goes.
       let size = try await client.call { grpc in
         try await Creditgate_V1_Oversight.Client(wrapping: grpc).getCheckpoint(.init(), metadata: client.metadata)
@@ -140,7 +132,7 @@ extension Audit {
         }
         guard let last = page.last else { break }
         for item in page where item.entry.sequence <= size {
-          file.write(Data((try item.jsonString(options: options) + "\n").utf8))
+          file.write(Data((try item.jsonString(options: .protoFieldNames) + "\n").utf8))
         }
         count += page.count(where: { $0.entry.sequence <= size })
         after = last.entry.sequence
@@ -219,18 +211,18 @@ extension Audit {
       var request = Creditgate_V1_GetUsageStatsRequest()
       if let from = try window.timestamp(window.since, "since") { request.from = from }
       if let until = try window.timestamp(window.until, "until") { request.until = until }
-      let stats = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Oversight.Client(wrapping: grpc).getUsageStats(request, metadata: client.metadata)
+      } print: { stats in
+        var table = Table(headers: ["day", "institution", "method", "outcome", "calls"])
+        for count in stats.counts {
+          table.rows.append([
+            count.day, count.institutionID, String(count.method.split(separator: "/").last ?? ""),
+            count.outcome, String(count.count),
+          ])
+        }
+        print(table.render())
       }
-      if client.json { return try client.printJSON(stats) }
-      var table = Table(headers: ["day", "institution", "method", "outcome", "calls"])
-      for count in stats.counts {
-        table.rows.append([
-          count.day, count.institutionID, String(count.method.split(separator: "/").last ?? ""),
-          count.outcome, String(count.count),
-        ])
-      }
-      print(table.render())
     }
   }
 
@@ -244,15 +236,15 @@ extension Audit {
       var request = Creditgate_V1_ListAnomaliesRequest()
       if let from = try window.timestamp(window.since, "since") { request.from = from }
       if let until = try window.timestamp(window.until, "until") { request.until = until }
-      let response = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Oversight.Client(wrapping: grpc).listAnomalies(request, metadata: client.metadata)
-      }
-      if client.json { return try client.printJSON(response) }
-      if response.anomalies.isEmpty { print("no anomalies") }
-      for anomaly in response.anomalies {
-        let entries = anomaly.sequences.prefix(20).map(String.init).joined(separator: ", ")
-        print("\(anomaly.rule)  \(anomaly.institutionID)  \(anomaly.description_p)")
-        print("  entries: \(entries)\(anomaly.sequences.count > 20 ? ", …" : "")")
+      } print: { response in
+        if response.anomalies.isEmpty { print("no anomalies") }
+        for anomaly in response.anomalies {
+          let entries = anomaly.sequences.prefix(20).map(String.init).joined(separator: ", ")
+          print("\(anomaly.rule)  \(anomaly.institutionID)  \(anomaly.description_p)")
+          print("  entries: \(entries)\(anomaly.sequences.count > 20 ? ", …" : "")")
+        }
       }
     }
   }
@@ -265,20 +257,20 @@ extension Audit {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-      let response = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).listAccessLog(
           .with { $0.subjectCode = subjectCode }, metadata: client.metadata)
+      } print: { response in
+        var table = Table(headers: ["query_id", "time", "institution", "purpose", "outcome", "proof"])
+        let formatter = ISO8601DateFormatter()
+        for entry in response.entries {
+          table.rows.append([
+            String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID, entry.purpose,
+            entry.outcome, "\(entry.inclusionProof.count) hashes @ \(entry.treeSize)",
+          ])
+        }
+        print(response.entries.isEmpty ? "nobody has queried this subject" : table.render())
       }
-      if client.json { return try client.printJSON(response) }
-      var table = Table(headers: ["query_id", "time", "institution", "purpose", "outcome", "proof"])
-      let formatter = ISO8601DateFormatter()
-      for entry in response.entries {
-        table.rows.append([
-          String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID, entry.purpose,
-          entry.outcome, "\(entry.inclusionProof.count) hashes @ \(entry.treeSize)",
-        ])
-      }
-      print(response.entries.isEmpty ? "nobody has queried this subject" : table.render())
     }
   }
 }

@@ -16,7 +16,7 @@ struct Certs: ParsableCommand {
       let configuration = try GatewayConfiguration.load(from: config)
       let pki = DevelopmentPKI(directory: URL(filePath: certs))
       try pki.initialize(institutions: configuration.institutions.map(\.id))
-      print("created \(pki.caCertificate.path), \(pki.serverCertificate.path) and \(configuration.institutions.count) client certificates")
+      print("created \(pki.layout.caCertificate.path), \(pki.layout.serverCertificate.path) and \(configuration.institutions.count) client certificates")
     }
   }
 
@@ -29,7 +29,7 @@ struct Certs: ParsableCommand {
     func run() throws {
       let pki = DevelopmentPKI(directory: URL(filePath: certs))
       try pki.issue(institution)
-      print("issued \(pki.clientCertificate(institution).path)")
+      print("issued \(pki.layout.clientCertificate(institution).path)")
     }
   }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
-import CreditGateServer
+import CreditGateClient
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import SwiftProtobuf
 
-/// The flags every client command takes.
+/// The flags every client command takes, and the command's way to run its calls with them
+/// (`CommandRunner`): a failed call is reported and the command exits non-zero.
 struct ClientOptions: ParsableArguments {
   @Option(help: "The gateway's HOST:PORT.") var server = "127.0.0.1:8443"
   @Option(help: "Folder of the development PKI.") var certs = "certs"
@@ -17,68 +18,38 @@ struct ClientOptions: ParsableArguments {
 
   var metadata: Metadata { ["x-operator-id": .string(`operator`)] }
 
-  /// Runs `body` with a client; a gRPC failure is printed with its status and query id, and
-  /// the command exits non-zero.
+  /// Runs `body` with a client and returns its result (`CommandRunner.call`).
   func call<Result: Sendable>(
     _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
   ) async throws -> Result {
+    try await exitingOnFailure { try await $0.call(body) }
+  }
+
+  /// Runs one call and prints its answer as text, or as JSON with `--json` (`CommandRunner.run`).
+  func run<Answer: SwiftProtobuf.Message>(
+    _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Answer,
+    print printText: (Answer) throws -> Void
+  ) async throws {
+    try await exitingOnFailure { try await $0.run(body, print: printText) }
+  }
+
+  /// Runs one call and prints its answer as text, or with `--json` the messages `json` picks
+  /// from it, one line each (`CommandRunner.run`).
+  func run<Answer: Sendable>(
+    _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Answer,
+    json messages: (Answer) -> [any SwiftProtobuf.Message],
+    print printText: (Answer) throws -> Void
+  ) async throws {
+    try await exitingOnFailure { try await $0.run(body, json: messages, print: printText) }
+  }
+
+  /// The failure is on standard error already: exit non-zero without ArgumentParser's message.
+  private func exitingOnFailure<Result>(_ body: (CommandRunner) async throws -> Result) async throws -> Result {
     let connection = try GatewayConnection(server: server, certsDirectory: certs, institution: institution)
     do {
-      return try await connection.withClient(body)
-    } catch let error as RPCError {
-      var line = "error: \(error.code.statusName): \(error.message)"
-      if let id = error.metadata[stringValues: "x-query-id"].first(where: { _ in true }) {
-        line += " (query_id \(id))"
-      }
-      FileHandle.standardError.write(Data((line + "\n").utf8))
+      return try await body(CommandRunner(connection: connection, format: json ? .json : .text))
+    } catch is CommandRunner.Failure {
       throw ExitCode.failure
-    }
-  }
-
-  func printJSON(_ message: some SwiftProtobuf.Message) throws {
-    var options = JSONEncodingOptions()
-    options.preserveProtoFieldNames = true
-    print(try message.jsonString(options: options))
-  }
-}
-
-/// A plain-text table with aligned columns.
-struct Table {
-  var headers: [String]
-  var rows: [[String]] = []
-
-  func render() -> String {
-    let widths = headers.indices.map { column in
-      ([headers] + rows).map { $0.indices.contains(column) ? $0[column].displayWidth : 0 }.max() ?? 0
-    }
-    func line(_ cells: [String]) -> String {
-      cells.enumerated().map { index, cell in
-        cell + String(repeating: " ", count: max(0, widths[index] - cell.displayWidth))
-      }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-    }
-    return ([line(headers), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line))
-      .joined(separator: "\n")
-  }
-}
-
-extension String {
-  /// Terminal columns: CJK characters take two.
-  var displayWidth: Int {
-    unicodeScalars.reduce(0) { width, scalar in
-      width + ((0x1100...0x115F).contains(scalar.value) || (0x2E80...0xA4CF).contains(scalar.value)
-        || (0xAC00...0xD7A3).contains(scalar.value) || (0xF900...0xFAFF).contains(scalar.value)
-        || (0xFE30...0xFE4F).contains(scalar.value) || (0xFF00...0xFF60).contains(scalar.value)
-        || (0xFFE0...0xFFE6).contains(scalar.value) ? 2 : 1)
-    }
-  }
-}
-
-extension RPCError.Code {
-  /// The canonical status name, e.g. `PERMISSION_DENIED`.
-  var statusName: String {
-    String(describing: self).reduce(into: "") { name, character in
-      if character.isUppercase { name += "_" }
-      name += character.uppercased()
     }
   }
 }

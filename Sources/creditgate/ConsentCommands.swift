@@ -1,7 +1,7 @@
 import ArgumentParser
+import CreditGateClient
 import Crypto
 import CreditGateProtos
-import CreditGateServer
 import Foundation
 import SwiftProtobuf
 
@@ -35,12 +35,12 @@ struct ConsentCommand: AsyncParsableCommand {
         let form = try Data(contentsOf: URL(filePath: evidenceFile))
         request.evidenceDigest = SHA256.hash(data: form).map { String(format: "%02x", $0) }.joined()
       }
-      let response = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Consents.Client(wrapping: grpc).grantConsent(request, metadata: client.metadata)
+      } print: { response in
+        print("consent_id: \(response.consentID)")
+        print("query_id: \(response.queryID)")
       }
-      if client.json { return try client.printJSON(response) }
-      print("consent_id: \(response.consentID)")
-      print("query_id: \(response.queryID)")
     }
   }
 
@@ -50,13 +50,13 @@ struct ConsentCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-      let response = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Consents.Client(wrapping: grpc).revokeConsent(
           .with { $0.consentID = consentID }, metadata: client.metadata)
+      } print: { response in
+        print("revoked \(consentID)")
+        print("query_id: \(response.queryID)")
       }
-      if client.json { return try client.printJSON(response) }
-      print("revoked \(consentID)")
-      print("query_id: \(response.queryID)")
     }
   }
 
@@ -66,23 +66,23 @@ struct ConsentCommand: AsyncParsableCommand {
     @OptionGroup var client: ClientOptions
 
     func run() async throws {
-      let response = try await client.call { grpc in
+      try await client.run { grpc in
         try await Creditgate_V1_Consents.Client(wrapping: grpc).listConsents(
           .with { $0.subjectCode = subjectCode }, metadata: client.metadata)
+      } print: { response in
+        var table = Table(headers: ["consent", "grantee", "purpose", "status", "uses", "valid until", "categories"])
+        let formatter = ISO8601DateFormatter()
+        for consent in response.consents {
+          table.rows.append([
+            consent.consentID, consent.granteeInstitutionID, consent.purpose,
+            String(describing: consent.status).uppercased(),
+            consent.maxUses == 0 ? "\(consent.uses)" : "\(consent.uses)/\(consent.maxUses)",
+            formatter.string(from: consent.validUntil.date), consent.categories.joined(separator: ", "),
+          ])
+        }
+        print(response.consents.isEmpty ? "no consents" : table.render())
+        print("query_id: \(response.queryID)")
       }
-      if client.json { return try client.printJSON(response) }
-      var table = Table(headers: ["consent", "grantee", "purpose", "status", "uses", "valid until", "categories"])
-      let formatter = ISO8601DateFormatter()
-      for consent in response.consents {
-        table.rows.append([
-          consent.consentID, consent.granteeInstitutionID, consent.purpose,
-          String(describing: consent.status).uppercased(),
-          consent.maxUses == 0 ? "\(consent.uses)" : "\(consent.uses)/\(consent.maxUses)",
-          formatter.string(from: consent.validUntil.date), consent.categories.joined(separator: ", "),
-        ])
-      }
-      print(response.consents.isEmpty ? "no consents" : table.render())
-      print("query_id: \(response.queryID)")
     }
   }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import CreditGateClient
 import CreditGateProtos
-import CreditGateServer
 import Foundation
 
 struct Verify: AsyncParsableCommand {
@@ -17,14 +17,14 @@ struct Verify: AsyncParsableCommand {
       $0.name = name
       $0.purpose = purpose
     }
-    let response = try await client.call { grpc in
+    try await client.run { grpc in
       try await Creditgate_V1_CreditQuery.Client(wrapping: grpc).verifyIdentity(
         request, metadata: client.metadata)
+    } print: { response in
+      let result = String(describing: response.result).uppercased()
+      print("result: \(result.replacingOccurrences(of: "NOTFOUND", with: "NOT_FOUND"))")
+      print("query_id: \(response.queryID)")
     }
-    if client.json { return try client.printJSON(response) }
-    let result = String(describing: response.result).uppercased()
-    print("result: \(result.replacingOccurrences(of: "NOTFOUND", with: "NOT_FOUND"))")
-    print("query_id: \(response.queryID)")
   }
 }
 
@@ -45,40 +45,40 @@ struct Profile: AsyncParsableCommand {
       $0.categories = categories
       $0.consentID = consent
     }
-    let response = try await client.call { grpc in
+    try await client.run { grpc in
       try await Creditgate_V1_CreditQuery.Client(wrapping: grpc).getProfile(
         request, metadata: client.metadata)
-    }
-    if client.json { return try client.printJSON(response) }
-    let subject = response.subject
-    print("subject: \(subject.name) (\(String(describing: subject.kind)))")
-    for warning in subject.warnings { print("warning: \(warning)") }
-    print("purpose: \(purpose)")
-    var table = Table(headers: ["record", "category", "severity", "decided", "disclosed until", "status", "title"])
-    for record in response.records {
-      table.rows.append([
-        record.recordID, record.category,
-        record.severity == .unspecified ? "-" : String(describing: record.severity),
-        record.decidedOn, record.disclosureUntil, String(describing: record.status), record.title,
-      ])
-    }
-    print(response.records.isEmpty ? "no records disclosed" : table.render())
-    printScope(covered: response.covered, withheld: response.withheld)
-    for membership in response.lists {
-      let records = membership.recordIds.isEmpty ? "(on it by records outside this answer)" : membership.recordIds.joined(separator: ", ")
-      print("list: \(membership.list) \(records)")
-    }
-    if response.hasEvaluation {
-      let evaluation = response.evaluation
-      print(
-        "evaluation: grade \(evaluation.grade), total \(evaluation.total) (model \(evaluation.modelVersion); basis: \(evaluation.basis))")
-      for dimension in evaluation.dimensions {
-        let factors = dimension.factors.isEmpty ? "" : "  " + dimension.factors.joined(separator: "; ")
-        print("  \(dimension.dimension): \(dimension.score)\(factors)")
+    } print: { response in
+      let subject = response.subject
+      print("subject: \(subject.name) (\(String(describing: subject.kind)))")
+      for warning in subject.warnings { print("warning: \(warning)") }
+      print("purpose: \(purpose)")
+      var table = Table(headers: ["record", "category", "severity", "decided", "disclosed until", "status", "title"])
+      for record in response.records {
+        table.rows.append([
+          record.recordID, record.category,
+          record.severity == .unspecified ? "-" : String(describing: record.severity),
+          record.decidedOn, record.disclosureUntil, String(describing: record.status), record.title,
+        ])
       }
+      print(response.records.isEmpty ? "no records disclosed" : table.render())
+      printScope(covered: response.covered, withheld: response.withheld)
+      for membership in response.lists {
+        let records = membership.recordIds.isEmpty ? "(on it by records outside this answer)" : membership.recordIds.joined(separator: ", ")
+        print("list: \(membership.list) \(records)")
+      }
+      if response.hasEvaluation {
+        let evaluation = response.evaluation
+        print(
+          "evaluation: grade \(evaluation.grade), total \(evaluation.total) (model \(evaluation.modelVersion); basis: \(evaluation.basis))")
+        for dimension in evaluation.dimensions {
+          let factors = dimension.factors.isEmpty ? "" : "  " + dimension.factors.joined(separator: "; ")
+          print("  \(dimension.dimension): \(dimension.score)\(factors)")
+        }
+      }
+      printMeasures(response.measures)
+      print("query_id: \(response.queryID)")
     }
-    printMeasures(response.measures)
-    print("query_id: \(response.queryID)")
   }
 }
 
@@ -115,14 +115,14 @@ struct Measures: AsyncParsableCommand {
       $0.purpose = purpose
       $0.consentID = consent
     }
-    let response = try await client.call { grpc in
+    try await client.run { grpc in
       try await Creditgate_V1_CreditQuery.Client(wrapping: grpc).checkMeasures(request, metadata: client.metadata)
+    } print: { response in
+      print("decision: \(response.decision)")
+      printMeasures(response.measures)
+      printScope(covered: response.covered, withheld: response.withheld)
+      print("query_id: \(response.queryID)")
     }
-    if client.json { return try client.printJSON(response) }
-    print("decision: \(response.decision)")
-    printMeasures(response.measures)
-    printScope(covered: response.covered, withheld: response.withheld)
-    print("query_id: \(response.queryID)")
   }
 }
 
@@ -132,33 +132,33 @@ struct Lists: AsyncParsableCommand {
   @OptionGroup var client: ClientOptions
 
   func run() async throws {
-    let lists = try await client.call { grpc in
+    try await client.run { grpc in
       try await Creditgate_V1_Oversight.Client(wrapping: grpc).getPublishedLists(.init(), metadata: client.metadata)
+    } print: { lists in
+      print("published lists, version \(lists.version)\n")
+      var categories = Table(headers: ["category", "name", "polarity", "dimension", "repairable"])
+      for category in lists.categories {
+        categories.rows.append([
+          category.code, category.name, String(describing: category.polarity), category.dimension,
+          category.repairable ? "yes" : "no",
+        ])
+      }
+      print(categories.render() + "\n")
+      var purposes = Table(headers: ["purpose", "name", "kind", "grade", "categories"])
+      for purpose in lists.purposes {
+        purposes.rows.append([
+          purpose.code, purpose.name, String(describing: purpose.kind), purpose.showsGrade ? "yes" : "no",
+          purpose.categories.joined(separator: ", "),
+        ])
+      }
+      print(purposes.render() + "\n")
+      var measures = Table(headers: ["measure", "effect", "trigger", "purposes", "legal basis"])
+      for measure in lists.measures {
+        measures.rows.append([
+          measure.code, measure.effect, measure.trigger, measure.purposes.joined(separator: ", "), measure.legalBasis,
+        ])
+      }
+      print(measures.render())
     }
-    if client.json { return try client.printJSON(lists) }
-    print("published lists, version \(lists.version)\n")
-    var categories = Table(headers: ["category", "name", "polarity", "dimension", "repairable"])
-    for category in lists.categories {
-      categories.rows.append([
-        category.code, category.name, String(describing: category.polarity), category.dimension,
-        category.repairable ? "yes" : "no",
-      ])
-    }
-    print(categories.render() + "\n")
-    var purposes = Table(headers: ["purpose", "name", "kind", "grade", "categories"])
-    for purpose in lists.purposes {
-      purposes.rows.append([
-        purpose.code, purpose.name, String(describing: purpose.kind), purpose.showsGrade ? "yes" : "no",
-        purpose.categories.joined(separator: ", "),
-      ])
-    }
-    print(purposes.render() + "\n")
-    var measures = Table(headers: ["measure", "effect", "trigger", "purposes", "legal basis"])
-    for measure in lists.measures {
-      measures.rows.append([
-        measure.code, measure.effect, measure.trigger, measure.purposes.joined(separator: ", "), measure.legalBasis,
-      ])
-    }
-    print(measures.render())
   }
 }

@@ -115,7 +115,7 @@ struct KeyFileTests {
         let mode = try Self.mode("\(data)/\(key)")
         #expect(mode == 0o600, "\(key)")
       }
-      for key in [gateway.pki.caKey, gateway.pki.serverKey, gateway.pki.clientKey("demo-hr-bureau")] {
+      for key in [gateway.pki.layout.caKey, gateway.pki.layout.serverKey, gateway.pki.layout.clientKey("demo-hr-bureau")] {
         let mode = try Self.mode(key.path)
         #expect(mode == 0o600, "\(key.path)")
       }

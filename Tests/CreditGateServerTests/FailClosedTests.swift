@@ -1,3 +1,4 @@
+import CreditGateClient
 import CreditGateCore
 import CreditGateProtos
 import CreditGateSQLite

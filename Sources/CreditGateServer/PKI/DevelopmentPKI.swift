@@ -1,3 +1,4 @@
+public import CreditGateClient
 public import Foundation
 import X509
 
@@ -5,40 +6,31 @@ import X509
 /// `server-key.pem`, and `clients/<institution-id>.pem` with `-key.pem` for each institution.
 /// Private keys are written readable by their owner only.
 public struct DevelopmentPKI: Sendable {
-  public let directory: URL
+  /// Where each file is: the convention the clients read the folder by.
+  public let layout: CertificateLayout
 
-  /// The PKI in `directory`; nothing is read or written until asked.
+  /// The PKI in `directory` (created by `initialize`).
   public init(directory: URL) {
-    self.directory = directory
+    self.layout = CertificateLayout(directory: directory)
   }
 
-  public var caCertificate: URL { directory.appending(path: "ca.pem") }
-  public var caKey: URL { directory.appending(path: "ca-key.pem") }
-  public var serverCertificate: URL { directory.appending(path: "server.pem") }
-  public var serverKey: URL { directory.appending(path: "server-key.pem") }
-  /// Where an institution's client certificate is kept: `clients/<institution-id>.pem`.
-  public func clientCertificate(_ institutionID: String) -> URL {
-    directory.appending(path: "clients/\(institutionID).pem")
-  }
-  /// Where an institution's client key is kept: `clients/<institution-id>-key.pem`.
-  public func clientKey(_ institutionID: String) -> URL {
-    directory.appending(path: "clients/\(institutionID)-key.pem")
-  }
+  /// The PKI's folder.
+  public var directory: URL { layout.directory }
 
   /// Whether the folder already holds a CA.
-  public var exists: Bool { FileManager.default.fileExists(atPath: caCertificate.path) }
+  public var exists: Bool { FileManager.default.fileExists(atPath: layout.caCertificate.path) }
 
   /// Creates the CA, the server certificate and one client certificate per institution.
   /// Refuses to overwrite an existing CA.
   public func initialize(institutions: [String]) throws {
-    guard !exists else { throw PKIError("\(caCertificate.path) exists already; not overwriting") }
+    guard !exists else { throw PKIError("\(layout.caCertificate.path) exists already; not overwriting") }
     try SecretFile.prepareDirectory(directory.appending(path: "clients").path)
     let authority = try CertificateAuthority.create(commonName: "CreditGate development CA")
-    try write(try authority.certificate.serializeAsPEM().pemString, to: caCertificate)
-    try write(try authority.privateKey.serializeAsPEM().pemString, to: caKey, secret: true)
+    try write(try authority.certificate.serializeAsPEM().pemString, to: layout.caCertificate)
+    try write(try authority.privateKey.serializeAsPEM().pemString, to: layout.caKey, secret: true)
     let server = try authority.issueServer()
-    try write(try server.certificatePEM, to: serverCertificate)
-    try write(try server.privateKeyPEM, to: serverKey, secret: true)
+    try write(try server.certificatePEM, to: layout.serverCertificate)
+    try write(try server.privateKeyPEM, to: layout.serverKey, secret: true)
     for institution in institutions {
       try issue(institution, by: authority)
     }
@@ -54,8 +46,8 @@ public struct DevelopmentPKI: Sendable {
     guard exists else {
       throw PKIError("no CA in \(directory.path): run `creditgate certs init` first")
     }
-    let certificate = try Certificate(pemEncoded: String(contentsOf: caCertificate, encoding: .utf8))
-    let key = try Certificate.PrivateKey(pemEncoded: String(contentsOf: caKey, encoding: .utf8))
+    let certificate = try Certificate(pemEncoded: String(contentsOf: layout.caCertificate, encoding: .utf8))
+    let key = try Certificate.PrivateKey(pemEncoded: String(contentsOf: layout.caKey, encoding: .utf8))
     return CertificateAuthority(certificate: certificate, privateKey: key)
   }
 
@@ -66,8 +58,8 @@ public struct DevelopmentPKI: Sendable {
     try FileManager.default.createDirectory(
       at: directory.appending(path: "clients"), withIntermediateDirectories: true)
     let client = try authority.issueClient(institutionID: institutionID)
-    try write(try client.certificatePEM, to: clientCertificate(institutionID))
-    try write(try client.privateKeyPEM, to: clientKey(institutionID), secret: true)
+    try write(try client.certificatePEM, to: layout.clientCertificate(institutionID))
+    try write(try client.privateKeyPEM, to: layout.clientKey(institutionID), secret: true)
   }
 
   static func isValidInstitutionID(_ id: String) -> Bool {
