@@ -28,6 +28,7 @@ public struct Consent: Sendable, Hashable {
   public var recordedBy: String
   public var revokedAt: Date?
 
+/// Creates a consent; times are kept to the microsecond, as every backend stores them.
   public init(
     id: String, subjectCode: String, granteeID: String, purpose: String, categories: [String],
     validFrom: Date, validUntil: Date, maxUses: Int = 0, uses: Int = 0, evidenceDigest: String = "",
@@ -47,6 +48,7 @@ public struct Consent: Sendable, Hashable {
     self.revokedAt = revokedAt?.roundedToMicroseconds
   }
 
+  /// Whether the consent allows a query at `now`: revoked, expired, exhausted or active.
   public func status(at now: Date) -> ConsentStatus {
     // Any revocation counts, whatever the clocks say: it is stored only once it has happened.
     if revokedAt != nil { return .revoked }

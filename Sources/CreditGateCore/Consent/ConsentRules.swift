@@ -6,7 +6,9 @@ public enum ConsentRules {
   /// The most days a consent may run (国办发〔2020〕49号: no lifetime consent).
   public static let defaultMaximumDays = 365
 
+  /// Why a consent does not allow a query: a code to tell refusals apart, and a detail for the caller.
   public struct Refusal: Sendable, Hashable, CustomStringConvertible {
+    /// The kind of refusal, named as the README lists them.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
       let name: String
       public static let noConsent = Code(name: "no consent")
@@ -25,6 +27,7 @@ public enum ConsentRules {
     public var code: Code
     public var detail: String
 
+    /// Creates a refusal of `code`, explained by `detail`.
     public init(code: Code, detail: String) {
       self.code = code
       self.detail = detail

@@ -24,6 +24,7 @@ public struct RecordContent: Sendable, Hashable {
   /// Always set: the provider's end if it is inside the category's bounds, else the maximum.
   public var disclosureUntil: LocalDate
 
+/// Creates validated content (see `RecordSubmission.validate`).
   public init(
     providerID: String, providerRecordID: String, subjectCode: String, category: String,
     severity: Severity?, title: String, documentNumber: String, actDate: LocalDate,
@@ -57,6 +58,7 @@ public struct CreditRecord: Sendable, Hashable {
   /// 1 on first submission; raised each time a resubmission changes the content.
   public var version: Int
 
+  /// Creates a record as a store holds it.
   public init(id: String, content: RecordContent, status: RecordStatus, version: Int) {
     self.id = id
     self.content = content
@@ -64,6 +66,7 @@ public struct CreditRecord: Sendable, Hashable {
     self.version = version
   }
 
+  /// The gateway's id for a provider's record: "r" and 20 hex digits of SHA-256 over both ids.
   public static func recordID(provider: String, providerRecordID: String) -> String {
     let digest = SHA256.hash(data: Data("\(provider)\u{0}\(providerRecordID)".utf8))
     return "r" + digest.prefix(10).map { String(format: "%02x", $0) }.joined()

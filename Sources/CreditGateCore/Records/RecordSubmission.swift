@@ -13,6 +13,7 @@ public struct RecordSubmission: Sendable, Hashable {
   public var actEndedOn: String
   public var disclosureUntil: String
 
+/// Creates a submission as a provider sent it; nothing is checked until `validate`.
   public init(
     providerRecordID: String, subjectCode: String, category: String, severity: Severity?,
     title: String, documentNumber: String, actDate: String, decidedOn: String,

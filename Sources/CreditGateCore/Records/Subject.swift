@@ -4,6 +4,7 @@ public struct Subject: Sendable, Hashable {
   public var kind: SubjectKind
   public var name: String
 
+  /// Creates a registered subject.
   public init(code: String, kind: SubjectKind, name: String) {
     self.code = code
     self.kind = kind

@@ -10,10 +10,12 @@ import SwiftProtobuf
 public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
   let gateway: Gateway
 
+  /// Creates the service over the shared gateway.
   public init(gateway: Gateway) {
     self.gateway = gateway
   }
 
+  /// `Consents.GrantConsent`: records a consent checked by `ConsentGrant.validate`, with its entry.
   public func grantConsent(
     request: ServerRequest<Creditgate_V1_GrantConsentRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GrantConsentResponse> {
@@ -37,6 +39,7 @@ public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
     }
   }
 
+  /// `Consents.RevokeConsent`: revokes a consent the caller may see; it holds from the next query.
   public func revokeConsent(
     request: ServerRequest<Creditgate_V1_RevokeConsentRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RevokeConsentResponse> {
@@ -51,6 +54,7 @@ public struct ConsentsService: Creditgate_V1_Consents.ServiceProtocol {
     }
   }
 
+  /// `Consents.ListConsents`: a subject's consents that the caller may see, newest first.
   public func listConsents(
     request: ServerRequest<Creditgate_V1_ListConsentsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListConsentsResponse> {

@@ -10,10 +10,12 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
   /// The most items one call may carry.
   static let maximumBatch = 1000
 
+  /// Creates the service over the shared gateway.
   public init(gateway: Gateway) {
     self.gateway = gateway
   }
 
+  /// `CreditRecords.RegisterSubjects`: registers the items `SubjectRegistration` accepts, each answered.
   public func registerSubjects(
     request: ServerRequest<Creditgate_V1_RegisterSubjectsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RegisterSubjectsResponse> {
@@ -42,6 +44,7 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
     }
   }
 
+  /// `CreditRecords.SubmitRecords`: stores the records `RecordSubmission.validate` accepts, each answered.
   public func submitRecords(
     request: ServerRequest<Creditgate_V1_SubmitRecordsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_SubmitRecordsResponse> {
@@ -98,6 +101,7 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
     }
   }
 
+  /// `CreditRecords.RevokeRecord`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func revokeRecord(
     request: ServerRequest<Creditgate_V1_RevokeRecordRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RevokeRecordResponse> {
