@@ -115,6 +115,7 @@ public final class TestStore: GatewayStore {
     self.base = base
   }
 
+  /// Makes audit appends and probes fail (with `StorageError`), or work again.
   public func setFailing(_ value: Bool) { failing.withLock { $0 = value } }
 
   /// From now on, the records with these ids are not in the store.
@@ -122,16 +123,18 @@ public final class TestStore: GatewayStore {
 
   struct Unavailable: Error {}
 
-  private func check() throws {
-    if failing.withLock({ $0 }) { throw Unavailable() }
+  private func check(_ operation: String) throws {
+    if failing.withLock({ $0 }) { throw StorageError(operation, underlying: Unavailable()) }
   }
 
+  /// Appends to `base`, unless switched to fail.
   public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
-    try check()
+    try check("append audit entries")
     return try await base.append(batch, seal: seal)
   }
 
-  public func probeWritable() async throws { try check() }
+  /// Fails while switched to fail.
+  public func probeWritable() async throws { try check("probe the audit log") }
   public func search(_ filter: AuditFilter) async throws -> [AuditEntry] { try await base.search(filter) }
   public func size() async throws -> UInt64 { try await base.size() }
   public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {

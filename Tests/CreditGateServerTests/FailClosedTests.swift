@@ -83,7 +83,7 @@ struct FailClosedTests {
   func everyMethod() async throws {
     let directory = FileManager.default.temporaryDirectory.appending(path: "creditgate-fail-closed-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try SQLiteStore(path: directory.appending(path: "creditgate.sqlite").path)
+    let store = try SQLiteStore.open(path: directory.appending(path: "creditgate.sqlite").path)
     try await TestGateway.withRunning(store: store) { gateway in
       let consent = Consent(
         id: "c-fail-closed", subjectCode: Self.liNa, granteeID: "demo-bank", purpose: "commercial-loan",

@@ -1,44 +1,17 @@
 import CreditGateCore
 import CreditGateSQLite
+import CreditGateTestKit
 import Foundation
 import Testing
 
 /// The storage conformance suite (DESIGN §1): every backend runs every test below.
-typealias Store = any CreditStore & AuditLogStore & ConsentStore
+typealias Store = StorageBackend.Store
 
 extension AuditLogStore {
   /// Appends plain entries, unsealed: the storage tests look at the store, not the writer.
   func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
     try await append(entries.map { AuditAppend(entry: $0) }, seal: { _ in nil }).map(\.entry)
   }
-}
-
-/// The backends under test and how to make a fresh, empty one.
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-  case inMemory = "in-memory"
-  case sqlite = "SQLite"
-
-  var testDescription: String { rawValue }
-
-  /// Runs `body` against a fresh store of this backend, then removes what it left on disk.
-  func withStore(_ body: (Store) async throws -> Void) async throws {
-    switch self {
-    case .inMemory:
-      try await body(InMemoryStore())
-    case .sqlite:
-      let directory = TemporaryDirectory()
-      defer { directory.remove() }
-      try await body(SQLiteStore(path: directory.databasePath))
-    }
-  }
-}
-
-/// A fresh folder for one SQLite database.
-struct TemporaryDirectory {
-  let url = FileManager.default.temporaryDirectory
-    .appending(path: "creditgate-storage-\(UUID().uuidString)")
-  var databasePath: String { url.appending(path: "creditgate.sqlite").path }
-  func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
 // MARK: - Fixtures
@@ -118,8 +91,8 @@ struct SearchCase: Sendable, CustomTestStringConvertible {
 struct StorageConformanceTests {
   // MARK: Subjects
 
-  @Test("registering subjects inserts them; registering again updates the name", arguments: Backend.allCases)
-  func registerAndRename(_ backend: Backend) async throws {
+  @Test("registering subjects inserts them; registering again updates the name", arguments: StorageBackend.allCases)
+  func registerAndRename(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       #expect(try await store.subjectCount() == 0)
       try await store.registerSubjects(Fixture.subjects)
@@ -138,8 +111,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("subjectKinds answers known codes and leaves unknown ones out", arguments: Backend.allCases)
-  func subjectKinds(_ backend: Backend) async throws {
+  @Test("subjectKinds answers known codes and leaves unknown ones out", arguments: StorageBackend.allCases)
+  func subjectKinds(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       #expect(try await store.subjectKinds(codes: [Fixture.person.code]).isEmpty)
       try await store.registerSubjects(Fixture.subjects)
@@ -156,8 +129,8 @@ struct StorageConformanceTests {
 
   // MARK: Records
 
-  @Test("submitting records: new is version 1, identical is unchanged, changed is version 2", arguments: Backend.allCases)
-  func submitIsIdempotentAndVersioned(_ backend: Backend) async throws {
+  @Test("submitting records: new is version 1, identical is unchanged, changed is version 2", arguments: StorageBackend.allCases)
+  func submitIsIdempotentAndVersioned(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let original = Fixture.record("A-1", actEndedOn: "2025-06-30")
@@ -197,8 +170,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("records(subjectCode:) returns only that subject's, by decision date then id", arguments: Backend.allCases)
-  func recordsOrdered(_ backend: Backend) async throws {
+  @Test("records(subjectCode:) returns only that subject's, by decision date then id", arguments: StorageBackend.allCases)
+  func recordsOrdered(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let late = Fixture.record("R-late", decidedOn: "2025-09-01")
@@ -220,8 +193,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("record(id:) finds a record by the gateway id and nothing else", arguments: Backend.allCases)
-  func recordByID(_ backend: Backend) async throws {
+  @Test("record(id:) finds a record by the gateway id and nothing else", arguments: StorageBackend.allCases)
+  func recordByID(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let content = Fixture.record("X-9", subject: Fixture.government, category: "commitment-broken", severity: .serious)
@@ -237,8 +210,8 @@ struct StorageConformanceTests {
 
   // MARK: Audit log
 
-  @Test("append numbers entries from 1 across batches and search returns them unchanged", arguments: Backend.allCases)
-  func appendAndReadBack(_ backend: Backend) async throws {
+  @Test("append numbers entries from 1 across batches and search returns them unchanged", arguments: StorageBackend.allCases)
+  func appendAndReadBack(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       #expect(try await store.size() == 0)
       #expect(try await store.search(AuditFilter()).isEmpty)
@@ -324,8 +297,8 @@ struct StorageConformanceTests {
       filter: AuditFilter(institutionID: "demo-court", outcome: .denied), expected: []),
   ]
 
-  @Test("search filters, alone and combined", arguments: Backend.allCases, searchCases)
-  func search(_ backend: Backend, _ searchCase: SearchCase) async throws {
+  @Test("search filters, alone and combined", arguments: StorageBackend.allCases, searchCases)
+  func search(_ backend: StorageBackend, _ searchCase: SearchCase) async throws {
     // The hand-written expectations agree with the reference semantics.
     var numbered = Fixture.log
     for index in numbered.indices { numbered[index].sequence = UInt64(index + 1) }
@@ -343,8 +316,8 @@ struct StorageConformanceTests {
 
   // MARK: State changes with their entries
 
-  @Test("a change commits with its entry, and complete sees what was stored", arguments: Backend.allCases)
-  func changeWithEntry(_ backend: Backend) async throws {
+  @Test("a change commits with its entry, and complete sees what was stored", arguments: StorageBackend.allCases)
+  func changeWithEntry(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let commits = try await store.append(
@@ -366,8 +339,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("if the seal throws, neither the entries nor their changes are stored", arguments: Backend.allCases)
-  func sealFailureStoresNothing(_ backend: Backend) async throws {
+  @Test("if the seal throws, neither the entries nor their changes are stored", arguments: StorageBackend.allCases)
+  func sealFailureStoresNothing(_ backend: StorageBackend) async throws {
     struct Refused: Error {}
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
@@ -390,8 +363,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("the seal sees the batch with its sequence numbers and its checkpoint is kept", arguments: Backend.allCases)
-  func sealedCheckpointsAreKept(_ backend: Backend) async throws {
+  @Test("the seal sees the batch with its sequence numbers and its checkpoint is kept", arguments: StorageBackend.allCases)
+  func sealedCheckpointsAreKept(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       var tree = MerkleTree()
       for batch in [Array(Fixture.log.prefix(2)), [], Array(Fixture.log[2..<5])] {
@@ -426,7 +399,7 @@ struct StorageConformanceTests {
   func sqliteSynchronousFull() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     _ = try await store.append([Fixture.log[0]])
     #expect(try await store.writerSynchronous() == 2)
   }
@@ -435,7 +408,7 @@ struct StorageConformanceTests {
   func sqliteSavepointPerChange() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     try await store.registerSubjects(Fixture.subjects)
     // A record of a subject that is not registered breaks the foreign key.
     var orphan = Fixture.record("O-1")
@@ -460,7 +433,7 @@ struct StorageConformanceTests {
   func sqliteFileMode() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     _ = try await store.append([Fixture.log[0]])
     for path in [directory.databasePath, directory.databasePath + "-wal"] {
       let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -472,12 +445,12 @@ struct StorageConformanceTests {
   func sqliteProbe() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     try await store.probeWritable()
     let pages = try await store.pageCount()
     try await store.executeAsOperator("PRAGMA max_page_count = \(pages)")
-    await #expect(throws: (any Error).self) { try await store.probeWritable() }
-    await #expect(throws: (any Error).self) { _ = try await store.append(Array(repeating: Fixture.log[0], count: 50)) }
+    await #expect(throws: StorageError.self) { try await store.probeWritable() }
+    await #expect(throws: StorageError.self) { _ = try await store.append(Array(repeating: Fixture.log[0], count: 50)) }
     try await store.executeAsOperator("PRAGMA max_page_count = 1000000")
     try await store.probeWritable()
   }
@@ -488,13 +461,13 @@ struct StorageConformanceTests {
   func sqliteDurability() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    var store: SQLiteStore? = try SQLiteStore(path: directory.databasePath)
+    var store: SQLiteStore? = try SQLiteStore.open(path: directory.databasePath)
     try await store!.registerSubjects(Fixture.subjects)
     let records = try await store!.submitRecords([Fixture.record("D-1"), Fixture.record("D-2", decidedOn: "2025-04-01")])
     let appended = try await store!.append(Array(Fixture.log.prefix(3)))
     store = nil
 
-    let reopened = try SQLiteStore(path: directory.databasePath)
+    let reopened = try SQLiteStore.open(path: directory.databasePath)
     #expect(try await reopened.subjectCount() == 4)
     #expect(try await reopened.subject(code: Fixture.person.code) == Fixture.person)
     #expect(try await reopened.records(subjectCode: Fixture.person.code) == records)
@@ -513,7 +486,7 @@ struct StorageConformanceTests {
   func sqliteWAL() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    var store: SQLiteStore? = try SQLiteStore(path: directory.databasePath)
+    var store: SQLiteStore? = try SQLiteStore.open(path: directory.databasePath)
     _ = try await store!.append([Fixture.log[0]])
     #expect(FileManager.default.fileExists(atPath: directory.databasePath + "-wal"))
     #expect(!FileManager.default.fileExists(atPath: directory.databasePath + "-journal"))

@@ -1,6 +1,9 @@
 /// The audit log's storage. `append` is the durability point of the fail-closed rule: when it
 /// returns, the entries, the changes they carry and the batch's checkpoint survive a crash or a
 /// power cut (the commit is flushed to disk).
+///
+/// A backend that cannot be read or written throws `StorageError`; an error thrown by `seal`
+/// reaches the caller unchanged.
 public protocol AuditLogStore: Sendable {
   /// Commits a batch in one transaction: for each item its state change (if any), then its
   /// entry, with consecutive sequence numbers (the first entry of a log is 1); then the

@@ -9,7 +9,7 @@ public enum GatewayStorage {
   /// Opens the store a storage URL names: `sqlite:PATH`, or `memory:` for a throw-away store.
   public static func open(_ url: String) throws -> any GatewayStore {
     if url.hasPrefix("sqlite:") {
-      return try SQLiteStore(path: String(url.dropFirst("sqlite:".count)))
+      return try SQLiteStore.open(path: String(url.dropFirst("sqlite:".count)))
     }
     if url == "memory:" {
       return InMemoryStore()
