@@ -3,21 +3,22 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-  /// Appends a batch in one transaction, each change in a savepoint of its own; the seal runs
-  /// last, inside the transaction.
-  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+  /// Appends a batch to the log of `origin` in one transaction, each change in a savepoint of
+  /// its own; the seal runs last, inside the transaction.
+  public func append(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     // A callback write rather than `async write`: the commit must not be abandoned because the
     // task of the call that happens to lead the group commit was cancelled.
     try await accessing("append audit entries") {
-      try await commit(batch, seal: seal)
+      try await commit(batch, origin: origin, seal: seal)
     }
   }
 
   /// The transaction of `append`, on GRDB's writer queue.
-  private func commit(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+  private func commit(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     let result: Result<[AuditCommit], any Error> = await withCheckedContinuation { continuation in
       writer.asyncWrite({ db in
-        let last = try Int64.fetchOne(db, AuditEntryRow.select(max(AuditEntryRow.Columns.sequence)))
+        let last = try Int64.fetchOne(
+          db, AuditEntryRow.filter(AuditEntryRow.Columns.origin == origin).select(max(AuditEntryRow.Columns.sequence)))
         var next = UInt64(clamping: last ?? 0) + 1
         var commits: [AuditCommit] = []
         var leaves: [StoredLeaf] = []
@@ -38,6 +39,7 @@ extension SQLiteStore {
             }
           }
           if let change, let complete = item.complete { complete(change, &entry) }
+          entry.origin = origin
           entry.sequence = next
           next += 1
           try Self.checkStorable(entry)
@@ -70,7 +72,7 @@ extension SQLiteStore {
     }
   }
 
-  /// Entries that match, in sequence order.
+  /// Searches one log, or every log, in the order of `AuditFilter.precedes`.
   public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
     try await read("search the audit log") { db in
       try Self.request(filter).fetchAll(db).map { try $0.entry() }
@@ -80,7 +82,14 @@ extension SQLiteStore {
   /// The query of a search.
   private static func request(_ filter: AuditFilter) -> QueryInterfaceRequest<AuditEntryRow> {
     typealias Columns = AuditEntryRow.Columns
-    var request = AuditEntryRow.filter(Columns.sequence > Int64(clamping: filter.afterSequence))
+    var request = AuditEntryRow.all()
+    if let afterOrigin = filter.afterOrigin {
+      request = request.filter(
+        sql: "(sequence, origin) > (?, ?)", arguments: [Int64(clamping: filter.afterSequence), afterOrigin])
+    } else {
+      request = request.filter(Columns.sequence > Int64(clamping: filter.afterSequence))
+    }
+    if let origin = filter.origin { request = request.filter(Columns.origin == origin) }
     if let institutionID = filter.institutionID { request = request.filter(Columns.institutionID == institutionID) }
     if let method = filter.method {
       if method.hasPrefix("/") {
@@ -95,20 +104,22 @@ extension SQLiteStore {
     if let pseudonym = filter.subjectPseudonym { request = request.filter(Columns.subjectPseudonym == pseudonym) }
     if let from = filter.from { request = request.filter(Columns.timeUS >= from.microsecondsSince1970) }
     if let until = filter.until { request = request.filter(Columns.timeUS < until.microsecondsSince1970) }
-    return request.order(Columns.sequence).limit(filter.limit)
+    return request.order(Columns.sequence, Columns.origin).limit(filter.limit)
   }
 
-  /// The number of entries in the log.
-  public func size() async throws -> UInt64 {
-    try await read("count audit entries") { db in UInt64(try AuditEntryRow.fetchCount(db)) }
+  /// The number of entries in the log of `origin`.
+  public func size(origin: String) async throws -> UInt64 {
+    try await read("count audit entries") { db in
+      UInt64(try AuditEntryRow.filter(AuditEntryRow.Columns.origin == origin).fetchCount(db))
+    }
   }
 
-  /// The entries after `sequence`, read in place through a cursor, without copying each
+  /// The log's entries after `sequence`, read in place through a cursor, without copying each
   /// row first: the start-up check reads every entry of the log through here.
-  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+  public func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
     try await read("read audit entries") { db in
       let rows = try AuditEntryRow
-        .filter(AuditEntryRow.Columns.sequence > Int64(clamping: sequence))
+        .filter(AuditEntryRow.Columns.origin == origin && AuditEntryRow.Columns.sequence > Int64(clamping: sequence))
         .order(AuditEntryRow.Columns.sequence).limit(limit)
         .fetchCursor(db)
       var leaves: [StoredLeaf] = []
@@ -127,8 +138,9 @@ extension SQLiteStore {
   }
 
   /// A page's worth of data, rolled back: fails as a real append would on a full disk, a full
-  /// database (`max_page_count`) or a read-only file.
-  public func probeWritable() async throws {
+  /// database (`max_page_count`) or a read-only file. Every log lives in the one file, so the
+  /// probe is the same for every origin.
+  public func probeWritable(origin: String) async throws {
     try await writeWithoutTransaction("probe the audit log") { db in
       try db.inTransaction(.immediate) {
         try db.execute(sql: "INSERT INTO write_probe (payload) VALUES (zeroblob(8192))")

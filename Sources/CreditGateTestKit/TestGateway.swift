@@ -96,9 +96,9 @@ public struct TestGateway: Sendable {
     return try await withGRPCClient(transport: transport, handleClient: body)
   }
 
-  /// The whole audit log, in order.
+  /// This gateway's whole audit log, in order.
   public func auditEntries() async throws -> [AuditEntry] {
-    try await gateway.store.search(AuditFilter(limit: 100_000))
+    try await gateway.store.search(AuditFilter(origin: gateway.auditOrigin, limit: 100_000))
   }
 }
 
@@ -111,6 +111,7 @@ public final class TestStore: GatewayStore {
   private let failing = Mutex(false)
   private let hidden = Mutex(Set<String>())
 
+  /// A store over `base`, a fresh in-memory store unless given.
   public init(base: InMemoryStore = InMemoryStore()) {
     self.base = base
   }
@@ -128,50 +129,80 @@ public final class TestStore: GatewayStore {
   }
 
   /// Appends to `base`, unless switched to fail.
-  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+  public func append(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     try check("append audit entries")
-    return try await base.append(batch, seal: seal)
+    return try await base.append(batch, origin: origin, seal: seal)
   }
 
   /// Fails while switched to fail.
-  public func probeWritable() async throws { try check("probe the audit log") }
-  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] { try await base.search(filter) }
-  public func size() async throws -> UInt64 { try await base.size() }
-  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
-    try await base.storedLeaves(after: sequence, limit: limit)
+  public func probeWritable(origin: String) async throws { try check("probe the audit log") }
+  /// Searches `base`.
+  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
+    return try await base.search(filter)
   }
+  /// The size of the log in `base`.
+  public func size(origin: String) async throws -> UInt64 {
+    return try await base.size(origin: origin)
+  }
+  /// The entries of the log in `base`.
+  public func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    return try await base.storedLeaves(origin: origin, after: sequence, limit: limit)
+  }
+  /// The checkpoints of the log in `base`.
   public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
-    try await base.checkpoints(origin: origin)
+    return try await base.checkpoints(origin: origin)
   }
 
-  public func registerSubjects(_ subjects: [Subject]) async throws { try await base.registerSubjects(subjects) }
-  public func subject(code: String) async throws -> Subject? { try await base.subject(code: code) }
+  /// Forwards to `base`.
+  public func registerSubjects(_ subjects: [Subject]) async throws {
+    try await base.registerSubjects(subjects)
+  }
+  /// Forwards to `base`.
+  public func subject(code: String) async throws -> Subject? {
+    return try await base.subject(code: code)
+  }
+  /// Forwards to `base`.
   public func subjectKinds(codes: [String]) async throws -> [String: SubjectKind] {
-    try await base.subjectKinds(codes: codes)
+    return try await base.subjectKinds(codes: codes)
   }
+  /// Forwards to `base`.
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
-    try await base.submitRecords(records)
+    return try await base.submitRecords(records)
   }
+  /// The subject's records in `base`, less the hidden ones.
   public func records(subjectCode: String) async throws -> [CreditRecord] {
     let hidden = hidden.withLock { $0 }
     return try await base.records(subjectCode: subjectCode).filter { !hidden.contains($0.id) }
   }
+  /// The record in `base`, unless it is hidden.
   public func record(id: String) async throws -> CreditRecord? {
-    hidden.withLock { $0.contains(id) } ? nil : try await base.record(id: id)
+    return hidden.withLock { $0.contains(id) } ? nil : try await base.record(id: id)
   }
-  public func subjectCount() async throws -> Int { try await base.subjectCount() }
+  /// Forwards to `base`.
+  public func subjectCount() async throws -> Int {
+    return try await base.subjectCount()
+  }
 
-  public func insertConsent(_ consent: Consent) async throws { try await base.insertConsent(consent) }
-  public func consent(id: String) async throws -> Consent? { try await base.consent(id: id) }
+  /// Forwards to `base`.
+  public func insertConsent(_ consent: Consent) async throws {
+    try await base.insertConsent(consent)
+  }
+  /// Forwards to `base`.
+  public func consent(id: String) async throws -> Consent? {
+    return try await base.consent(id: id)
+  }
+  /// Forwards to `base`.
   public func consents(subjectCode: String) async throws -> [Consent] {
-    try await base.consents(subjectCode: subjectCode)
+    return try await base.consents(subjectCode: subjectCode)
   }
+  /// Forwards to `base`.
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
-    try await base.revokeConsent(id: id, at: at)
+    return try await base.revokeConsent(id: id, at: at)
   }
+  /// Forwards to `base`.
   public func useConsent(
     id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal? {
-    try await base.useConsent(id: id, now: now, check: check)
+    return try await base.useConsent(id: id, now: now, check: check)
   }
 }

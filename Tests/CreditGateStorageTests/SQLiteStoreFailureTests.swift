@@ -46,7 +46,7 @@ struct SQLiteStoreFailureTests {
     UnknownValue(
       testDescription: "an audit entry's outcome, read by the start-up check",
       sql: "UPDATE audit_entry SET outcome = 'MAYBE'", field: "audit_entry.outcome", value: "MAYBE",
-      reads: { store in _ = try await store.storedLeaves(after: 0, limit: 10) }),
+      reads: { store in _ = try await store.storedLeaves(origin: Fixture.origin, after: 0, limit: 10) }),
   ]
 
   @Test("a value this version does not know throws StoredValueError, never a guess", arguments: unknownValues)
@@ -81,10 +81,10 @@ struct SQLiteStoreFailureTests {
     Call(testDescription: "subjectCount") { _ = try await $0.subjectCount() },
     Call(testDescription: "append") { _ = try await $0.append([Fixture.log[0]]) },
     Call(testDescription: "search") { _ = try await $0.search(AuditFilter()) },
-    Call(testDescription: "size") { _ = try await $0.size() },
-    Call(testDescription: "storedLeaves") { _ = try await $0.storedLeaves(after: 0, limit: 10) },
-    Call(testDescription: "checkpoints") { _ = try await $0.checkpoints(origin: "test.creditgate/log") },
-    Call(testDescription: "probeWritable") { try await $0.probeWritable() },
+    Call(testDescription: "size") { _ = try await $0.size(origin: Fixture.origin) },
+    Call(testDescription: "storedLeaves") { _ = try await $0.storedLeaves(origin: Fixture.origin, after: 0, limit: 10) },
+    Call(testDescription: "checkpoints") { _ = try await $0.checkpoints(origin: Fixture.origin) },
+    Call(testDescription: "probeWritable") { try await $0.probeWritable(origin: Fixture.origin) },
     Call(testDescription: "insertConsent") { try await $0.insertConsent(consent) },
     Call(testDescription: "consent") { _ = try await $0.consent(id: consent.id) },
     Call(testDescription: "consents") { _ = try await $0.consents(subjectCode: Fixture.person.code) },
@@ -109,7 +109,7 @@ struct SQLiteStoreFailureTests {
     var orphan = Fixture.record("O-2")
     orphan.subjectCode = "000000000000000000"
     let commits = try await store.append(
-      [AuditAppend(entry: Fixture.log[0], change: .submitRecords([orphan]))], seal: { _ in nil })
+      [AuditAppend(entry: Fixture.log[0], change: .submitRecords([orphan]))], origin: Fixture.origin, seal: { _ in nil })
     guard case .failure(let error)? = commits.first?.change else {
       Issue.record("the orphan record should have failed the change")
       return
@@ -122,9 +122,9 @@ struct SQLiteStoreFailureTests {
     let store = try SQLiteStore.inMemory()
     _ = try await store.append([Fixture.log[0]])
     // A writer whose tree does not know the entry already stored: its seal refuses the batch.
-    let writer = AuditWriter(store: store)
+    let writer = AuditWriter(store: store, origin: Fixture.origin)
     let error = await #expect(throws: AuditTreeMismatch.self) { try await writer.append(Fixture.log[1]) }
     #expect(error?.sequence == 2)
-    #expect(try await store.size() == 1)
+    #expect(try await store.size(origin: Fixture.origin) == 1)
   }
 }

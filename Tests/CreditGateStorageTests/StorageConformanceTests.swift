@@ -8,15 +8,19 @@ import Testing
 typealias Store = StorageBackend.Store
 
 extension AuditLogStore {
-  /// Appends plain entries, unsealed: the storage tests look at the store, not the writer.
-  func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
-    try await append(entries.map { AuditAppend(entry: $0) }, seal: { _ in nil }).map(\.entry)
+  /// Appends plain entries to `origin`'s log, unsealed: the storage tests look at the store,
+  /// not the writer.
+  func append(_ entries: [AuditEntry], origin: String = Fixture.origin) async throws -> [AuditEntry] {
+    try await append(entries.map { AuditAppend(entry: $0) }, origin: origin, seal: { _ in nil }).map(\.entry)
   }
 }
 
 // MARK: - Fixtures
 
 enum Fixture {
+  /// The log the fixtures' entries belong to.
+  static let origin = "test.creditgate/log"
+
   static let person = Subject(code: "33010619900101123X", kind: .person, name: "张三")
   static let otherPerson = Subject(code: "330102198506150040", kind: .person, name: "李四")
   static let organisation = Subject(code: "91350100M000100Y43", kind: .organisation, name: "示例有限公司")
@@ -47,7 +51,7 @@ enum Fixture {
     subject: String = "", at seconds: Double
   ) -> AuditEntry {
     AuditEntry(
-      origin: "test.creditgate/log", time: time(seconds), institutionID: institution,
+      origin: origin, time: time(seconds), institutionID: institution,
       certificateFingerprint: "sha256:ab12", operatorID: "operator-7", method: method,
       purpose: purpose, consentID: purpose == "commercial-loan" ? "consent-1" : "",
       subjectPseudonym: subject, outcome: outcome, statusCode: outcome == .answered ? 0 : 7,
@@ -213,7 +217,7 @@ struct StorageConformanceTests {
   @Test("append numbers entries from 1 across batches and search returns them unchanged", arguments: StorageBackend.allCases)
   func appendAndReadBack(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
-      #expect(try await store.size() == 0)
+      #expect(try await store.size(origin: Fixture.origin) == 0)
       #expect(try await store.search(AuditFilter()).isEmpty)
       // Times with sub-microsecond parts: AuditEntry rounds them, every backend keeps microseconds.
       let firstBatch = [
@@ -228,7 +232,7 @@ struct StorageConformanceTests {
         expected.sequence = committed.sequence
         #expect(committed == expected)
       }
-      #expect(try await store.size() == 3)
+      #expect(try await store.size(origin: Fixture.origin) == 3)
 
       let secondBatch = [
         Fixture.entry(institution: "demo-court", method: "/creditgate.v1.CreditRecords/SubmitRecords", at: 3),
@@ -237,7 +241,7 @@ struct StorageConformanceTests {
       let second = try await store.append(secondBatch)
       #expect(second.map(\.sequence) == [4, 5])
       #expect(try await store.append([]).isEmpty)
-      #expect(try await store.size() == 5)
+      #expect(try await store.size(origin: Fixture.origin) == 5)
 
       let all = try await store.search(AuditFilter())
       #expect(all == first + second)
@@ -326,7 +330,7 @@ struct StorageConformanceTests {
           AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("C-1")])) { result, entry in
             if case .success(.records(let records)) = result { entry.reason = "version \(records.map(\.version))" }
           },
-        ], seal: { _ in nil })
+        ], origin: Fixture.origin, seal: { _ in nil })
       #expect(commits.map(\.entry.sequence) == [1, 2])
       #expect(commits[0].change == nil)
       guard case .success(.records(let records))? = commits[1].change else {
@@ -354,9 +358,9 @@ struct StorageConformanceTests {
             AuditAppend(entry: Fixture.log[0], change: .insertConsent(consent)),
             AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("S-1")])),
             AuditAppend(entry: Fixture.log[2], change: .registerSubjects([Subject(code: Fixture.person.code, kind: .person, name: "改名")])),
-          ], seal: { _ in throw Refused() })
+          ], origin: Fixture.origin, seal: { _ in throw Refused() })
       }
-      #expect(try await store.size() == 0)
+      #expect(try await store.size(origin: Fixture.origin) == 0)
       #expect(try await store.consent(id: "c-atomic") == nil)
       #expect(try await store.record(id: Fixture.record("S-1").recordID) == nil)
       #expect(try await store.subject(code: Fixture.person.code) == Fixture.person)
@@ -369,7 +373,7 @@ struct StorageConformanceTests {
       var tree = MerkleTree()
       for batch in [Array(Fixture.log.prefix(2)), [], Array(Fixture.log[2..<5])] {
         let base = tree
-        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }) { stored in
+        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }, origin: Fixture.origin) { stored in
           #expect(stored.map(\.entry.sequence) == stored.indices.map { base.size + UInt64($0) + 1 })
           // The store hands over the hashes it stored: those of the entries as stored.
           #expect(stored.allSatisfy { $0.leafHash == $0.entry.leafHash })
@@ -387,7 +391,7 @@ struct StorageConformanceTests {
       #expect(kept.map(\.note) == ["note 2", "note 5"])
       #expect(kept.last?.checkpoint.rootHash == tree.rootHash)
       #expect(try await store.checkpoints(origin: "other.creditgate/log").isEmpty)
-      let stored = try await store.storedLeaves(after: 1, limit: 3)
+      let stored = try await store.storedLeaves(origin: Fixture.origin, after: 1, limit: 3)
       #expect(stored.map(\.entry.sequence) == [2, 3, 4])
       #expect(stored.allSatisfy { $0.leafHash == $0.entry.leafHash })
     }
@@ -419,7 +423,7 @@ struct StorageConformanceTests {
           if case .failure = result { entry.reason = "rolled back" }
         },
         AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("K-2")])),
-      ], seal: { _ in nil })
+      ], origin: Fixture.origin, seal: { _ in nil })
     guard case .failure? = commits[0].change else {
       Issue.record("the orphan record should have failed the change")
       return
@@ -446,13 +450,13 @@ struct StorageConformanceTests {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
     let store = try SQLiteStore.open(path: directory.databasePath)
-    try await store.probeWritable()
+    try await store.probeWritable(origin: Fixture.origin)
     let pages = try await store.pageCount()
     try await store.executeAsOperator("PRAGMA max_page_count = \(pages)")
-    await #expect(throws: StorageError.self) { try await store.probeWritable() }
+    await #expect(throws: StorageError.self) { try await store.probeWritable(origin: Fixture.origin) }
     await #expect(throws: StorageError.self) { _ = try await store.append(Array(repeating: Fixture.log[0], count: 50)) }
     try await store.executeAsOperator("PRAGMA max_page_count = 1000000")
-    try await store.probeWritable()
+    try await store.probeWritable(origin: Fixture.origin)
   }
 
   // MARK: SQLite files
@@ -471,7 +475,7 @@ struct StorageConformanceTests {
     #expect(try await reopened.subjectCount() == 4)
     #expect(try await reopened.subject(code: Fixture.person.code) == Fixture.person)
     #expect(try await reopened.records(subjectCode: Fixture.person.code) == records)
-    #expect(try await reopened.size() == 3)
+    #expect(try await reopened.size(origin: Fixture.origin) == 3)
     #expect(try await reopened.search(AuditFilter()) == appended)
     // The sequence continues after the entries already on disk.
     let next = try await reopened.append([Fixture.log[3]])

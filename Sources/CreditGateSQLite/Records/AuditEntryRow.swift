@@ -2,8 +2,8 @@ import CreditGateCore
 import Foundation
 import GRDB
 
-/// A row of `audit_entry`: one entry of the log, with the leaf hash computed when it was
-/// appended. Times are microseconds since 1970; the disclosed
+/// A row of `audit_entry`: one entry of the log of its origin, keyed by (origin, sequence), with
+/// the leaf hash computed when it was appended. Times are microseconds since 1970; the disclosed
 /// categories are one comma-separated text (`checkStorable` refuses a category with a comma).
 ///
 /// Read by position, in the order of `databaseSelection`: a lookup by name costs more than the
