@@ -54,14 +54,19 @@ public struct TestGateway: Sendable {
       portContinuation.finish()
     }
     return try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { try await server.run() }
+      group.addTask {
+        defer { portContinuation.finish() }
+        try await server.run()
+      }
+      defer { group.cancelAll() }
+      // Throws what stopped the start, e.g. a tampered audit log.
+      let gateway = try await server.gateway
       var iterator = ports.makeAsyncIterator()
       guard let port = await iterator.next() else { throw CancellationError() }
       let running = TestGateway(
         directory: directory,
         pki: DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory)),
-        port: port, gateway: server.gateway)
-      defer { group.cancelAll() }
+        port: port, gateway: gateway)
       return try await body(running)
     }
   }
@@ -105,11 +110,23 @@ public struct TestGateway: Sendable {
 /// A store with two switches for tests. Its audit appends can be switched to fail, to test that
 /// the gateway fails closed; everything else goes to `base`, so a change that fails with its
 /// entry is seen not to land. And records can be hidden, as if they had never been stored, to
-/// compare an answer with its twin without them.
+/// compare an answer with its twin without them. It also notes its lifecycle, to test that
+/// the gateway runs it before it queries it and stops it after.
 public final class TestStore: GatewayStore {
   public let base: InMemoryStore
   private let failing = Mutex(false)
   private let hidden = Mutex(Set<String>())
+  private let lifecycle = Mutex(Lifecycle())
+
+  /// What happened to the store's lifecycle so far.
+  public struct Lifecycle: Sendable, Hashable {
+    /// `run` was called and the store declared itself ready.
+    public var ran = false
+    /// `run` returned: the store was stopped.
+    public var stopped = false
+    /// Calls made before the store ran, or after it stopped.
+    public var callsOutsideRun = 0
+  }
 
   /// A store over `base`, a fresh in-memory store unless given.
   public init(base: InMemoryStore = InMemoryStore()) {
@@ -122,9 +139,26 @@ public final class TestStore: GatewayStore {
   /// From now on, the records with these ids are not in the store.
   public func hide(recordIDs: Set<String>) { hidden.withLock { $0 = recordIDs } }
 
+  /// What the store's lifecycle has seen so far.
+  public var lifecycleSoFar: Lifecycle { lifecycle.withLock { $0 } }
+
+  /// Ready at once; stopped at graceful shutdown or cancellation.
+  public func run(onReady: @Sendable () -> Void) async throws {
+    lifecycle.withLock { $0.ran = true }
+    onReady()
+    await GatewayStorage.untilShutdown()
+    lifecycle.withLock { $0.stopped = true }
+  }
+
   struct Unavailable: Error {}
 
+  /// Notes a call made while the store is not running.
+  private func note() {
+    lifecycle.withLock { if !$0.ran || $0.stopped { $0.callsOutsideRun += 1 } }
+  }
+
   private func check(_ operation: String) throws {
+    note()
     if failing.withLock({ $0 }) { throw StorageError(operation, underlying: Unavailable()) }
   }
 
@@ -138,71 +172,87 @@ public final class TestStore: GatewayStore {
   public func probeWritable(origin: String) async throws { try check("probe the audit log") }
   /// Searches `base`.
   public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
+    note()
     return try await base.search(filter)
   }
   /// The size of the log in `base`.
   public func size(origin: String) async throws -> UInt64 {
+    note()
     return try await base.size(origin: origin)
   }
   /// The entries of the log in `base`.
   public func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    note()
     return try await base.storedLeaves(origin: origin, after: sequence, limit: limit)
   }
   /// The checkpoints of the log in `base`.
   public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
+    note()
     return try await base.checkpoints(origin: origin)
   }
 
   /// Forwards to `base`.
   public func registerSubjects(_ subjects: [Subject]) async throws {
+    note()
     try await base.registerSubjects(subjects)
   }
   /// Forwards to `base`.
   public func subject(code: String) async throws -> Subject? {
+    note()
     return try await base.subject(code: code)
   }
   /// Forwards to `base`.
   public func subjectKinds(codes: [String]) async throws -> [String: SubjectKind] {
+    note()
     return try await base.subjectKinds(codes: codes)
   }
   /// Forwards to `base`.
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
+    note()
     return try await base.submitRecords(records)
   }
   /// The subject's records in `base`, less the hidden ones.
   public func records(subjectCode: String) async throws -> [CreditRecord] {
+    note()
     let hidden = hidden.withLock { $0 }
     return try await base.records(subjectCode: subjectCode).filter { !hidden.contains($0.id) }
   }
   /// The record in `base`, unless it is hidden.
   public func record(id: String) async throws -> CreditRecord? {
+    note()
     return hidden.withLock { $0.contains(id) } ? nil : try await base.record(id: id)
   }
   /// Forwards to `base`.
   public func subjectCount() async throws -> Int {
+    note()
     return try await base.subjectCount()
   }
 
   /// Forwards to `base`.
   public func insertConsent(_ consent: Consent) async throws {
+    note()
     try await base.insertConsent(consent)
   }
   /// Forwards to `base`.
   public func consent(id: String) async throws -> Consent? {
+    note()
     return try await base.consent(id: id)
   }
   /// Forwards to `base`.
   public func consents(subjectCode: String) async throws -> [Consent] {
+    note()
     return try await base.consents(subjectCode: subjectCode)
   }
   /// Forwards to `base`.
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
+    note()
     return try await base.revokeConsent(id: id, at: at)
   }
   /// Forwards to `base`.
   public func useConsent(
     id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal? {
+    note()
     return try await base.useConsent(id: id, now: now, check: check)
   }
 }
