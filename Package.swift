@@ -119,7 +119,7 @@ let package = Package(
       name: "CreditGateCoreTests",
       dependencies: ["CreditGateCore", .product(name: "Crypto", package: "swift-crypto")]
     ),
-    .testTarget(name: "CreditGateStorageTests", dependencies: ["CreditGateCore", "CreditGateSQLite"]),
+    .testTarget(name: "CreditGateStorageTests", dependencies: ["CreditGateCore", "CreditGateSQLite", "CreditGateTestKit"]),
     .testTarget(
       name: "CreditGateClientTests",
       dependencies: [

@@ -5,20 +5,22 @@ public import GRPCNIOTransportHTTP2Posix
 public import Logging
 import Crypto
 public import ServiceLifecycle
-import Prometheus
 
-/// The gateway as a long-lived service: storage opened, keys and PKI in place, gRPC over
-/// mutual TLS on the configured address. Run it in a `ServiceGroup` for graceful shutdown.
+/// The gateway as a long-lived service: keys and PKI in place, storage opened, gRPC over mutual
+/// TLS on the configured address. Run it in a `ServiceGroup` for graceful shutdown.
+///
+/// It runs a service group of its own: the store first (`StorageService`), then the part that
+/// checks the audit log and serves calls, which waits until the store is ready; at shutdown the
+/// calls drain first and the store closes last.
 public struct GatewayServer: Service {
-  public let gateway: Gateway
-  let configuration: GatewayConfiguration
-  let onListening: @Sendable (_ host: String, _ port: Int) -> Void
-  let registry: PrometheusCollectorRegistry
+  private let group: ServiceGroup
+  private let started: Latch<Gateway>
 
   /// Prepares everything the server needs; a mistake in the configuration or the lists stops
-  /// here with a message naming the file and the problem.
+  /// here with a message naming the file and the problem. Nothing queries the store until
+  /// `run` has started it.
   /// - Parameter store: a store to use instead of the configured `storage` (tests inject
-  ///   failing or in-memory ones here).
+  ///   failing or in-memory ones here). The server runs it and closes it when it stops.
   public init(
     configuration: GatewayConfiguration, logger: Logger,
     store: (any GatewayStore)? = nil,
@@ -42,80 +44,43 @@ public struct GatewayServer: Service {
     }
     try SecretFile.requireOwnerOnly(configuration.serverKeyPath)
 
-    let store = try store ?? GatewayStorage.open(configuration.storageURL)
+    let storage = StorageService(store: try store ?? GatewayStorage.open(configuration.storageURL))
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
-    let signer = try configuration.auditSigner()
-    // Refuses to start on a log that no longer matches what was signed (AuditLogCheck).
-    let auditWriter = try await AuditWriter.open(store: store, signer: signer)
-    let registry = PrometheusCollectorRegistry()
-    self.registry = registry
-    self.gateway = Gateway(
-      lists: lists, evaluationModels: evaluationModels, institutions: institutions, revokedSerials: configuration.revokedSerials,
-      store: store, auditWriter: auditWriter, pseudonymizer: Pseudonymizer(keyBytes: key),
-      consentMaximumDays: configuration.consentMaximumDays,
-      metrics: PrometheusMetricsFactory(registry: registry),
-      auditOrigin: configuration.auditOrigin, clock: clock, logger: logger,
-      admissionLimit: configuration.maxCallsInFlight)
-    self.configuration = configuration
-    self.onListening = onListening
-
-    if configuration.demoData, try await store.subjectCount() == 0 {
-      try await DemoData.load(
-        into: store, lists: lists, institutions: institutions, today: gateway.today)
-      logger.notice("loaded the demo data set", metadata: ["subjects": "\(DemoData.subjects.count)"])
-    }
+    let started = Latch<Gateway>()
+    let serving = Serving(
+      configuration: configuration, lists: lists, evaluationModels: evaluationModels,
+      institutions: institutions, pseudonymKey: key, signer: try configuration.auditSigner(),
+      storage: storage, started: started, clock: clock, logger: logger, onListening: onListening)
+    self.started = started
+    // Named: a service's default name is its description, and the serving part holds keys.
+    self.group = ServiceGroup(
+      configuration: ServiceGroupConfiguration(
+        services: [.init(service: storage, serviceName: "storage"), .init(service: serving, serviceName: "gateway")],
+        logger: logger))
   }
 
+  /// The gateway, once `run` has started the store and found the audit log intact; throws what
+  /// stopped the start (e.g. `AuditLogIntegrityError`).
+  public var gateway: Gateway {
+    get async throws { try await started.value() }
+  }
+
+  /// Runs the store, then serves until graceful shutdown (or cancellation).
   public func run() async throws {
-    let (host, port) = try configuration.listenAddress()
-    let sizeLimit = RequestSizeLimit()
-    let transport = HTTP2ServerTransport.Posix(
-      address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
-      transportSecurity: .tls(Self.tlsConfiguration(configuration)),
-      config: Self.transportConfiguration(configuration, sizeLimit: sizeLimit))
-    let server = GRPCServer(
-      // Calls to unknown methods, and calls refused before a handler ran, are audited too
-      // (UnknownMethods.swift).
-      // A message over the size limit is refused, audited, before either (RequestSizeLimit.swift).
-      transport: AuditingTransport(
-        wrapping: SizeLimitedTransport(wrapping: transport, gateway: gateway, limit: sizeLimit), gateway: gateway),
-      services: [
-        CreditQueryService(gateway: gateway), CreditRecordsService(gateway: gateway),
-        ConsentsService(gateway: gateway), SubjectRightsService(gateway: gateway),
-        OversightService(gateway: gateway), HealthService(gateway: gateway),
-      ])
-    try await withThrowingDiscardingTaskGroup { group in
-      group.addTask {
-        try await withGracefulShutdownHandler {
-          try await server.serve()
-        } onGracefulShutdown: {
-          server.beginGracefulShutdown()
-        }
-      }
-      if let metricsListen = configuration.metricsListen {
-        let (metricsHost, metricsPort) = try GatewayConfiguration.split(metricsListen, key: "metrics_listen")
-        let endpoint = MetricsEndpoint(registry: registry, host: metricsHost, port: metricsPort, logger: gateway.logger)
-        let logger = gateway.logger
-        group.addTask {
-          // Metrics are an aid, not the service: if the port is taken, say so and go on.
-          do {
-            try await cancelWhenGracefulShutdown {
-              try await endpoint.run { port in
-                logger.notice("metrics at http://\(metricsHost):\(port)/metrics")
-              }
-            }
-          } catch {
-            logger.warning("metrics endpoint not started", metadata: ["error": "\(error)"])
-          }
-        }
-      }
-      let address = try await transport.listeningAddress
-      if let ipv4 = address.ipv4 {
-        onListening(ipv4.host, ipv4.port)
-      } else if let ipv6 = address.ipv6 {
-        onListening(ipv6.host, ipv6.port)
-      }
+    do {
+      try await group.run()
+    } catch {
+      started.set(.failure(error))
+      throw error
     }
+    // Shut down before it started: nothing to hand out.
+    started.set(.failure(CancellationError()))
+  }
+
+  /// Stops taking calls, lets those in flight finish, then closes the store; `run` returns
+  /// when it is done. (A server run in an outer service group is shut down by that group.)
+  public func triggerGracefulShutdown() async {
+    await group.triggerGracefulShutdown()
   }
 }
 

@@ -55,14 +55,19 @@ public struct TestGateway: Sendable {
       portContinuation.finish()
     }
     return try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { try await server.run() }
+      group.addTask {
+        defer { portContinuation.finish() }
+        try await server.run()
+      }
+      defer { group.cancelAll() }
+      // Throws what stopped the start, e.g. a tampered audit log.
+      let gateway = try await server.gateway
       var iterator = ports.makeAsyncIterator()
       guard let port = await iterator.next() else { throw CancellationError() }
       let running = TestGateway(
         directory: directory,
         pki: DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory)),
-        port: port, gateway: server.gateway)
-      defer { group.cancelAll() }
+        port: port, gateway: gateway)
       return try await body(running)
     }
   }
@@ -97,26 +102,40 @@ public struct TestGateway: Sendable {
     return try await withGRPCClient(transport: transport, handleClient: body)
   }
 
-  /// The whole audit log, in order.
+  /// This gateway's whole audit log, in order.
   public func auditEntries() async throws -> [AuditEntry] {
-    try await gateway.store.search(AuditFilter(limit: 100_000))
+    try await gateway.store.search(AuditFilter(origin: gateway.auditOrigin, limit: 100_000))
   }
 }
 
 /// A store with switches for tests. Its audit appends can be switched to fail, to test that
 /// the gateway fails closed; everything else goes to `base`, so a change that fails with its
 /// entry is seen not to land. And records can be hidden, as if they had never been stored, to
-/// compare an answer with its twin without them. And reads of records can be made to fail.
+/// compare an answer with its twin without them. Reads of records can be made to fail. It also
+/// notes its lifecycle, to test that the gateway runs it before it queries it and stops it after.
 public final class TestStore: GatewayStore {
   public let base: InMemoryStore
   private let failing = Mutex(false)
   private let hidden = Mutex(Set<String>())
   private let readFailure = Mutex<(any Error & Sendable)?>(nil)
+  private let lifecycle = Mutex(Lifecycle())
 
+  /// What happened to the store's lifecycle so far.
+  public struct Lifecycle: Sendable, Hashable {
+    /// `run` was called and the store declared itself ready.
+    public var ran = false
+    /// `run` returned: the store was stopped.
+    public var stopped = false
+    /// Calls made before the store ran, or after it stopped.
+    public var callsOutsideRun = 0
+  }
+
+  /// A store over `base`, a fresh in-memory store unless given.
   public init(base: InMemoryStore = InMemoryStore()) {
     self.base = base
   }
 
+  /// Makes audit appends and probes fail (with `StorageError`), or work again.
   public func setFailing(_ value: Bool) { failing.withLock { $0 = value } }
 
   /// From now on, the records with these ids are not in the store.
@@ -125,56 +144,121 @@ public final class TestStore: GatewayStore {
   /// From now on, reading a subject's records throws `error` (nil: reads work again).
   public func failRecordReads(with error: (any Error & Sendable)?) { readFailure.withLock { $0 = error } }
 
+  /// What the store's lifecycle has seen so far.
+  public var lifecycleSoFar: Lifecycle { lifecycle.withLock { $0 } }
+
+  /// Ready at once; stopped at graceful shutdown or cancellation.
+  public func run(onReady: @Sendable () -> Void) async throws {
+    lifecycle.withLock { $0.ran = true }
+    onReady()
+    await GatewayStorage.untilShutdown()
+    lifecycle.withLock { $0.stopped = true }
+  }
+
   struct Unavailable: Error {}
 
-  private func check() throws {
-    if failing.withLock({ $0 }) { throw Unavailable() }
+  /// Notes a call made while the store is not running.
+  private func note() {
+    lifecycle.withLock { if !$0.ran || $0.stopped { $0.callsOutsideRun += 1 } }
   }
 
-  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
-    try check()
-    return try await base.append(batch, seal: seal)
+  private func check(_ operation: String) throws {
+    note()
+    if failing.withLock({ $0 }) { throw StorageError(operation, underlying: Unavailable()) }
   }
 
-  public func probeWritable() async throws { try check() }
-  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] { try await base.search(filter) }
-  public func size() async throws -> UInt64 { try await base.size() }
-  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
-    try await base.storedLeaves(after: sequence, limit: limit)
+  /// Appends to `base`, unless switched to fail.
+  public func append(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+    try check("append audit entries")
+    return try await base.append(batch, origin: origin, seal: seal)
   }
+
+  /// Fails while switched to fail.
+  public func probeWritable(origin: String) async throws { try check("probe the audit log") }
+  /// Searches `base`.
+  public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
+    note()
+    return try await base.search(filter)
+  }
+  /// The size of the log in `base`.
+  public func size(origin: String) async throws -> UInt64 {
+    note()
+    return try await base.size(origin: origin)
+  }
+  /// The entries of the log in `base`.
+  public func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    note()
+    return try await base.storedLeaves(origin: origin, after: sequence, limit: limit)
+  }
+  /// The checkpoints of the log in `base`.
   public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
-    try await base.checkpoints(origin: origin)
+    note()
+    return try await base.checkpoints(origin: origin)
   }
 
-  public func registerSubjects(_ subjects: [Subject]) async throws { try await base.registerSubjects(subjects) }
-  public func subject(code: String) async throws -> Subject? { try await base.subject(code: code) }
+  /// Forwards to `base`.
+  public func registerSubjects(_ subjects: [Subject]) async throws {
+    note()
+    try await base.registerSubjects(subjects)
+  }
+  /// Forwards to `base`.
+  public func subject(code: String) async throws -> Subject? {
+    note()
+    return try await base.subject(code: code)
+  }
+  /// Forwards to `base`.
   public func subjectKinds(codes: [String]) async throws -> [String: SubjectKind] {
-    try await base.subjectKinds(codes: codes)
+    note()
+    return try await base.subjectKinds(codes: codes)
   }
+  /// Forwards to `base`.
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
-    try await base.submitRecords(records)
+    note()
+    return try await base.submitRecords(records)
   }
+  /// The subject's records in `base`, less the hidden ones.
   public func records(subjectCode: String) async throws -> [CreditRecord] {
+    note()
     if let error = readFailure.withLock({ $0 }) { throw error }
     let hidden = hidden.withLock { $0 }
     return try await base.records(subjectCode: subjectCode).filter { !hidden.contains($0.id) }
   }
+  /// The record in `base`, unless it is hidden.
   public func record(id: String) async throws -> CreditRecord? {
-    hidden.withLock { $0.contains(id) } ? nil : try await base.record(id: id)
+    note()
+    return hidden.withLock { $0.contains(id) } ? nil : try await base.record(id: id)
   }
-  public func subjectCount() async throws -> Int { try await base.subjectCount() }
+  /// Forwards to `base`.
+  public func subjectCount() async throws -> Int {
+    note()
+    return try await base.subjectCount()
+  }
 
-  public func insertConsent(_ consent: Consent) async throws { try await base.insertConsent(consent) }
-  public func consent(id: String) async throws -> Consent? { try await base.consent(id: id) }
+  /// Forwards to `base`.
+  public func insertConsent(_ consent: Consent) async throws {
+    note()
+    try await base.insertConsent(consent)
+  }
+  /// Forwards to `base`.
+  public func consent(id: String) async throws -> Consent? {
+    note()
+    return try await base.consent(id: id)
+  }
+  /// Forwards to `base`.
   public func consents(subjectCode: String) async throws -> [Consent] {
-    try await base.consents(subjectCode: subjectCode)
+    note()
+    return try await base.consents(subjectCode: subjectCode)
   }
+  /// Forwards to `base`.
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
-    try await base.revokeConsent(id: id, at: at)
+    note()
+    return try await base.revokeConsent(id: id, at: at)
   }
+  /// Forwards to `base`.
   public func useConsent(
     id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal? {
-    try await base.useConsent(id: id, now: now, check: check)
+    note()
+    return try await base.useConsent(id: id, now: now, check: check)
   }
 }

@@ -20,14 +20,15 @@ extension Audit {
       var configuration = try GatewayConfiguration.load(from: config)
       if let data { configuration.dataDirectory = data }
       if let storage { configuration.storage = storage }
-      let store = try GatewayStorage.open(configuration.storageURL)
       let signer = try configuration.auditSigner()
-      if appendSynthetic > 0 {
-        try await AuditLogCheck.appendSynthetic(appendSynthetic, batch: batch, to: store, signer: signer)
+      let (result, seconds) = try await GatewayStorage.withStore(configuration.storageURL) { store in
+        if appendSynthetic > 0 {
+          try await AuditLogCheck.appendSynthetic(appendSynthetic, batch: batch, to: store, signer: signer)
+        }
+        let start = ContinuousClock.now
+        let result = try await AuditLogCheck.run(store: store, signer: signer)
+        return (result, (ContinuousClock.now - start) / .seconds(1))
       }
-      let start = ContinuousClock.now
-      let result = try await AuditLogCheck.run(store: store, signer: signer)
-      let seconds = (ContinuousClock.now - start) / .seconds(1)
       print(
         "audit log intact: \(result.tree.size) entries, latest checkpoint at tree size \(result.checkpoint?.checkpoint.size ?? 0); checked in \(String(format: "%.2f", seconds)) s")
     }

@@ -26,7 +26,7 @@ struct AuditLogCheckTests {
       let batch = (index..<(index + size)).map { AuditAppend(entry: entry($0)) }
       index += size
       let base = tree
-      let sealed = try await store.append(batch) { stored in
+      let sealed = try await store.append(batch, origin: signer.name) { stored in
         let leaves = stored.map(\.leafHash)
         let checkpoint = try Checkpoint(
           origin: signer.name, size: base.size + UInt64(leaves.count), rootHash: base.rootHash(appending: leaves))
@@ -84,7 +84,7 @@ struct AuditLogCheckTests {
   @Test("a tampered log is refused, naming the first bad entry", arguments: tamperings)
   func tampered(_ tampering: Tampering) async throws {
     let store = try await Self.signedLog()
-    store.tamper(tampering.change)
+    store.tamper(origin: Self.signer.name, tampering.change)
     let error = await #expect(throws: AuditLogIntegrityError.self) {
       _ = try await AuditLogCheck.run(store: store, signer: Self.signer)
     }
@@ -105,7 +105,7 @@ struct AuditLogCheckTests {
   @Test("opening a writer on a tampered log fails, and signs nothing")
   func writerRefuses() async throws {
     let store = try await Self.signedLog()
-    store.tamper { $0.removeLast() }
+    store.tamper(origin: Self.signer.name) { $0.removeLast() }
     let before = try await store.checkpoints(origin: Self.signer.name)
     await #expect(throws: AuditLogIntegrityError.self) {
       _ = try await AuditWriter.open(store: store, signer: Self.signer)

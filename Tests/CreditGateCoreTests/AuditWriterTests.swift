@@ -32,7 +32,7 @@ private final class GatedStore: AuditLogStore {
   func holdNextCommit() { state.withLock { $0.holdNext = true } }
   func open() { state.withLock { $0.gate.take() }?.resume() }
 
-  func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+  func append(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     let hold = state.withLock { state in
       state.batchSizes.append(batch.count)
       defer { state.holdNext = false }
@@ -43,17 +43,17 @@ private final class GatedStore: AuditLogStore {
     }
     let (failing, returnsNothing) = state.withLock { ($0.failing, $0.returnsNothing) }
     if failing { throw StoreDown() }
-    let committed = try await inner.append(batch, seal: seal)
+    let committed = try await inner.append(batch, origin: origin, seal: seal)
     return returnsNothing ? [] : committed
   }
 
-  func probeWritable() async throws {
+  func probeWritable(origin: String) async throws {
     if state.withLock({ $0.failing }) { throw StoreDown() }
   }
   func search(_ filter: AuditFilter) async throws -> [AuditEntry] { try await inner.search(filter) }
-  func size() async throws -> UInt64 { try await inner.size() }
-  func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
-    try await inner.storedLeaves(after: sequence, limit: limit)
+  func size(origin: String) async throws -> UInt64 { try await inner.size(origin: origin) }
+  func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+    try await inner.storedLeaves(origin: origin, after: sequence, limit: limit)
   }
   func checkpoints(origin: String) async throws -> [SignedCheckpoint] { try await inner.checkpoints(origin: origin) }
 }
@@ -63,9 +63,11 @@ private func until(_ condition: () -> Bool) async {
   while !condition() { await Task.yield() }
 }
 
+private let origin = "test.creditgate/log"
+
 private func entry(_ index: Int) -> AuditEntry {
   AuditEntry(
-    origin: "test.creditgate/log", time: Date(timeIntervalSince1970: 1_767_225_600 + Double(index) / 1000),
+    origin: origin, time: Date(timeIntervalSince1970: 1_767_225_600 + Double(index) / 1000),
     institutionID: "institution-\(index % 7)", certificateFingerprint: "fp", operatorID: "operator-\(index)",
     method: "/creditgate.v1.CreditQuery/GetProfile", purpose: "commercial-loan", outcome: .answered,
     statusCode: 0, categoriesDisclosed: ["fraud"], recordsDisclosed: index % 3)
@@ -76,7 +78,7 @@ struct AuditWriterTests {
   @Test("199 appends that arrive while a commit is in flight are committed together, as stored")
   func concurrentAppends() async throws {
     let store = GatedStore()
-    let writer = AuditWriter(store: store)
+    let writer = AuditWriter(store: store, origin: origin)
     store.holdNextCommit()
     let results = try await withThrowingTaskGroup(of: (Int, AuditEntry).self) { group in
       group.addTask { (0, try await writer.append(entry(0))) }
@@ -109,22 +111,22 @@ struct AuditWriterTests {
   @Test("each batch is sealed with a signed checkpoint stored with it; the tree follows the log")
   func checkpointPerBatch() async throws {
     let store = GatedStore()
-    let signer = try NoteSigner(name: "test.creditgate/log", privateKeyRaw: Array(repeating: 7, count: 32))
-    let writer = AuditWriter(store: store, signer: signer)
+    let signer = try NoteSigner(name: origin, privateKeyRaw: Array(repeating: 7, count: 32))
+    let writer = AuditWriter(store: store, origin: origin, signer: signer)
     for index in 0..<3 { _ = try await writer.append(entry(index)) }
     let kept = try await store.checkpoints(origin: signer.name)
     #expect(kept.map(\.checkpoint.size) == [1, 2, 3])
     #expect(kept.last == writer.checkpoint)
     let verifier = try NoteVerifier(vkey: signer.publicVerifierKey)
     #expect(try kept.map { try verifier.verify(note: $0.note) } == kept.map(\.checkpoint))
-    let leaves = try await store.storedLeaves(after: 0, limit: 10).map(\.leafHash)
+    let leaves = try await store.storedLeaves(origin: origin, after: 0, limit: 10).map(\.leafHash)
     #expect(writer.tree == (try MerkleTree(leafHashes: leaves)))
   }
 
   @Test("sequential appends commit one batch each")
   func sequentialAppends() async throws {
     let store = GatedStore()
-    let writer = AuditWriter(store: store)
+    let writer = AuditWriter(store: store, origin: origin)
     for index in 0..<10 {
       let committed = try await writer.append(entry(index))
       #expect(committed.sequence == UInt64(index + 1))
@@ -138,7 +140,7 @@ struct AuditWriterTests {
   func failingStore() async throws {
     let store = GatedStore()
     store.setFailing(true)
-    let writer = AuditWriter(store: store)
+    let writer = AuditWriter(store: store, origin: origin)
     store.holdNextCommit()
     let outcomes = await withTaskGroup(of: Bool.self) { group in
       for index in 0..<50 {
@@ -162,7 +164,7 @@ struct AuditWriterTests {
     #expect(outcomes.allSatisfy { !$0 }, "every caller must see the failure")
     // Followers were in a failed batch, not only leaders.
     #expect(store.batchSizes == [1, 49])
-    #expect(try await store.size() == 0)
+    #expect(try await store.size(origin: origin) == 0)
     #expect(!writer.isAvailable)
     #expect(await writer.probe() == false, "the store is still down")
 
@@ -178,7 +180,7 @@ struct AuditWriterTests {
   func mismatchedStore() async throws {
     let store = GatedStore()
     store.setReturnsNothing(true)
-    let writer = AuditWriter(store: store)
+    let writer = AuditWriter(store: store, origin: origin)
     await #expect(throws: AuditStoreMismatch.self) { try await writer.append(entry(0)) }
     // The store kept an entry the writer could not account for, so its Merkle tree no longer
     // describes the log: every later append fails closed too, rather than answer with a
@@ -188,6 +190,6 @@ struct AuditWriterTests {
     #expect(error?.sequence == 2)
     #expect(writer.tree.size == 0)
     // The seal refused inside the transaction: the second entry was not stored.
-    #expect(try await store.size() == 1)
+    #expect(try await store.size(origin: origin) == 1)
   }
 }

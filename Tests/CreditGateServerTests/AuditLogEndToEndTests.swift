@@ -450,14 +450,14 @@ struct AuditLogEndToEndTests {
       try await Self.answerCalls(gateway, count: 5)
     }
     let path = data.appending(path: "creditgate.sqlite").path
-    let checkpointsBefore = try await SQLiteStore(path: path).checkpoints(origin: "creditgate.local/audit")
-    try await SQLiteStore(path: path).executeAsOperator(tampering.sql)
+    let checkpointsBefore = try await SQLiteStore.open(path: path).checkpoints(origin: "creditgate.local/audit")
+    try await SQLiteStore.open(path: path).executeAsOperator(tampering.sql)
 
     let error = await #expect(throws: AuditLogIntegrityError.self) {
       try await TestGateway.withRunning(configure: configure) { _ in }
     }
     #expect(error?.sequence == tampering.sequence, "\(error.map(String.init(describing:)) ?? "")")
-    #expect(try await SQLiteStore(path: path).checkpoints(origin: "creditgate.local/audit") == checkpointsBefore)
+    #expect(try await SQLiteStore.open(path: path).checkpoints(origin: "creditgate.local/audit") == checkpointsBefore)
   }
 
   @Test("AuditWriter.open over a reopened SQLite store rebuilds the same tree and goes on from it")

@@ -84,7 +84,7 @@ struct FailClosedTests {
   func everyMethod() async throws {
     let directory = FileManager.default.temporaryDirectory.appending(path: "creditgate-fail-closed-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try SQLiteStore(path: directory.appending(path: "creditgate.sqlite").path)
+    let store = try SQLiteStore.open(path: directory.appending(path: "creditgate.sqlite").path)
     try await TestGateway.withRunning(store: store) { gateway in
       let consent = Consent(
         id: "c-fail-closed", subjectCode: Self.liNa, granteeID: "demo-bank", purpose: "commercial-loan",
@@ -94,7 +94,7 @@ struct FailClosedTests {
       let subjectBefore = try await store.subject(code: Self.liNa)
       let recordsBefore = try await store.records(subjectCode: Self.liNa)
       let consentsBefore = try await store.consents(subjectCode: Self.liNa)
-      let sizeBefore = try await store.size()
+      let sizeBefore = try await store.size(origin: gateway.gateway.auditOrigin)
       #expect(try await Self.health(gateway) == .serving)
 
       // Unwritable: the writer connection refuses every write, as with a read-only file.
@@ -111,7 +111,7 @@ struct FailClosedTests {
       for (method, code) in codes.sorted(by: { $0.key < $1.key }) {
         #expect(code == .unavailable, "\(method): \(String(describing: code))")
       }
-      #expect(try await store.size() == sizeBefore, "no entry was stored")
+      #expect(try await store.size(origin: gateway.gateway.auditOrigin) == sizeBefore, "no entry was stored")
       #expect(try await store.subject(code: Self.liNa) == subjectBefore, "RegisterSubjects changed nothing")
       #expect(try await store.records(subjectCode: Self.liNa) == recordsBefore, "SubmitRecords stored nothing")
       let consentsAfter = try await store.consents(subjectCode: Self.liNa)

@@ -299,7 +299,7 @@ struct GatewayEndToEndTests {
       #expect(error.code == .unavailable)
       #expect(!error.message.contains("李娜"))
       #expect(error.metadata[stringValues: "x-query-id"].first(where: { _ in true }) == nil)
-      #expect(try await auditLog.size() == 0)
+      #expect(try await auditLog.size(origin: gateway.gateway.auditOrigin) == 0)
 
       auditLog.setFailing(false)
       let response = try await connection.withClient { client in

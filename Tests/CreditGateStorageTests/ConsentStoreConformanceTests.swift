@@ -1,5 +1,5 @@
 import CreditGateCore
-import CreditGateSQLite
+import CreditGateTestKit
 import Foundation
 import Synchronization
 import Testing
@@ -14,27 +14,6 @@ extension ConsentStore {
 /// The `ConsentStore` conformance suite (DESIGN §1, §7): every backend runs every test below.
 @Suite("ConsentStore conformance")
 struct ConsentStoreConformanceTests {
-  /// The consent backends under test and how to make a fresh, empty one.
-  enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case inMemory = "in-memory"
-    case sqlite = "SQLite"
-
-    var testDescription: String { rawValue }
-
-    /// Runs `body` against a fresh store of this backend, then removes what it left on disk.
-    func withStore(_ body: (any ConsentStore) async throws -> Void) async throws {
-      switch self {
-      case .inMemory:
-        try await body(InMemoryStore())
-      case .sqlite:
-        let directory = FileManager.default.temporaryDirectory
-          .appending(path: "creditgate-consents-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try await body(SQLiteStore(path: directory.appending(path: "creditgate.sqlite").path))
-      }
-    }
-  }
-
   static let subject = "33010619900101123X"
   static let otherSubject = "330102198506150040"
 
@@ -62,8 +41,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("a consent reads back equal, times at microsecond precision", arguments: Backend.allCases)
-  func insertAndRead(_ backend: Backend) async throws {
+  @Test("a consent reads back equal, times at microsecond precision", arguments: StorageBackend.allCases)
+  func insertAndRead(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       // Times that are not whole seconds, nor whole microseconds before rounding.
       let full = Consent(
@@ -89,8 +68,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("a subject's consents, newest first, and only that subject's", arguments: Backend.allCases)
-  func consentsBySubject(_ backend: Backend) async throws {
+  @Test("a subject's consents, newest first, and only that subject's", arguments: StorageBackend.allCases)
+  func consentsBySubject(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       for consent in [
         Self.consent("c-middle", from: 100), Self.consent("c-oldest", from: 0),
@@ -105,8 +84,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("revoking twice keeps the first revocation time", arguments: Backend.allCases)
-  func revokeKeepsFirstTime(_ backend: Backend) async throws {
+  @Test("revoking twice keeps the first revocation time", arguments: StorageBackend.allCases)
+  func revokeKeepsFirstTime(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.insertConsent(Self.consent("c-1"))
       let first = try #require(try await store.revokeConsent(id: "c-1", at: Self.time(10.000_002)))
@@ -124,8 +103,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("revoking an unknown consent returns nil and creates nothing", arguments: Backend.allCases)
-  func revokeUnknown(_ backend: Backend) async throws {
+  @Test("revoking an unknown consent returns nil and creates nothing", arguments: StorageBackend.allCases)
+  func revokeUnknown(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       let revoked = try await store.revokeConsent(id: "c-missing", at: Self.time(0))
       #expect(revoked == nil)
@@ -133,8 +112,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("useConsent counts exactly one use on success and none on refusal", arguments: Backend.allCases)
-  func useCounts(_ backend: Backend) async throws {
+  @Test("useConsent counts exactly one use on success and none on refusal", arguments: StorageBackend.allCases)
+  func useCounts(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.insertConsent(Self.consent("c-1", maxUses: 2))
       let now = Self.time(60)
@@ -156,8 +135,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("useConsent checks the consent as stored: unknown, then revoked", arguments: Backend.allCases)
-  func useChecksStoredConsent(_ backend: Backend) async throws {
+  @Test("useConsent checks the consent as stored: unknown, then revoked", arguments: StorageBackend.allCases)
+  func useChecksStoredConsent(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       let unknown = try await store.useConsent(id: "c-missing", check: Self.rules(at: Self.time(60)))
       #expect(unknown?.code == .unknownConsent)
@@ -179,8 +158,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("a use checked with a time read before the revocation still sees it: any revocation counts, and time is read inside the use", arguments: Backend.allCases)
-  func revocationRace(_ backend: Backend) async throws {
+  @Test("a use checked with a time read before the revocation still sees it: any revocation counts, and time is read inside the use", arguments: StorageBackend.allCases)
+  func revocationRace(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.insertConsent(Self.consent("c-1"))
       // The query read its clock at 0:30; the revocation committed at 0:40 before the use.
@@ -198,8 +177,8 @@ struct ConsentStoreConformanceTests {
     }
   }
 
-  @Test("50 concurrent uses of a consent with 10 uses succeed exactly 10 times", arguments: Backend.allCases)
-  func concurrentUses(_ backend: Backend) async throws {
+  @Test("50 concurrent uses of a consent with 10 uses succeed exactly 10 times", arguments: StorageBackend.allCases)
+  func concurrentUses(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.insertConsent(Self.consent("c-1", maxUses: 10))
       let check = Self.rules(at: Self.time(60))

@@ -1,49 +1,26 @@
 import CreditGateCore
 import CreditGateSQLite
+import CreditGateTestKit
 import Foundation
 import Testing
 
 /// The storage conformance suite (DESIGN §1): every backend runs every test below.
-typealias Store = any CreditStore & AuditLogStore & ConsentStore
+typealias Store = StorageBackend.Store
 
 extension AuditLogStore {
-  /// Appends plain entries, unsealed: the storage tests look at the store, not the writer.
-  func append(_ entries: [AuditEntry]) async throws -> [AuditEntry] {
-    try await append(entries.map { AuditAppend(entry: $0) }, seal: { _ in nil }).map(\.entry)
+  /// Appends plain entries to `origin`'s log, unsealed: the storage tests look at the store,
+  /// not the writer.
+  func append(_ entries: [AuditEntry], origin: String = Fixture.origin) async throws -> [AuditEntry] {
+    try await append(entries.map { AuditAppend(entry: $0) }, origin: origin, seal: { _ in nil }).map(\.entry)
   }
-}
-
-/// The backends under test and how to make a fresh, empty one.
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-  case inMemory = "in-memory"
-  case sqlite = "SQLite"
-
-  var testDescription: String { rawValue }
-
-  /// Runs `body` against a fresh store of this backend, then removes what it left on disk.
-  func withStore(_ body: (Store) async throws -> Void) async throws {
-    switch self {
-    case .inMemory:
-      try await body(InMemoryStore())
-    case .sqlite:
-      let directory = TemporaryDirectory()
-      defer { directory.remove() }
-      try await body(SQLiteStore(path: directory.databasePath))
-    }
-  }
-}
-
-/// A fresh folder for one SQLite database.
-struct TemporaryDirectory {
-  let url = FileManager.default.temporaryDirectory
-    .appending(path: "creditgate-storage-\(UUID().uuidString)")
-  var databasePath: String { url.appending(path: "creditgate.sqlite").path }
-  func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
 // MARK: - Fixtures
 
 enum Fixture {
+  /// The log the fixtures' entries belong to.
+  static let origin = "test.creditgate/log"
+
   static let person = Subject(code: "33010619900101123X", kind: .person, name: "张三")
   static let otherPerson = Subject(code: "330102198506150040", kind: .person, name: "李四")
   static let organisation = Subject(code: "91350100M000100Y43", kind: .organisation, name: "示例有限公司")
@@ -74,7 +51,7 @@ enum Fixture {
     subject: String = "", at seconds: Double
   ) -> AuditEntry {
     AuditEntry(
-      origin: "test.creditgate/log", time: time(seconds), institutionID: institution,
+      origin: origin, time: time(seconds), institutionID: institution,
       certificateFingerprint: "sha256:ab12", operatorID: "operator-7", method: method,
       purpose: purpose, consentID: purpose == "commercial-loan" ? "consent-1" : "",
       subjectPseudonym: subject, outcome: outcome, statusCode: outcome == .answered ? 0 : 7,
@@ -118,8 +95,8 @@ struct SearchCase: Sendable, CustomTestStringConvertible {
 struct StorageConformanceTests {
   // MARK: Subjects
 
-  @Test("registering subjects inserts them; registering again updates the name", arguments: Backend.allCases)
-  func registerAndRename(_ backend: Backend) async throws {
+  @Test("registering subjects inserts them; registering again updates the name", arguments: StorageBackend.allCases)
+  func registerAndRename(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       #expect(try await store.subjectCount() == 0)
       try await store.registerSubjects(Fixture.subjects)
@@ -138,8 +115,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("subjectKinds answers known codes and leaves unknown ones out", arguments: Backend.allCases)
-  func subjectKinds(_ backend: Backend) async throws {
+  @Test("subjectKinds answers known codes and leaves unknown ones out", arguments: StorageBackend.allCases)
+  func subjectKinds(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       #expect(try await store.subjectKinds(codes: [Fixture.person.code]).isEmpty)
       try await store.registerSubjects(Fixture.subjects)
@@ -156,8 +133,8 @@ struct StorageConformanceTests {
 
   // MARK: Records
 
-  @Test("submitting records: new is version 1, identical is unchanged, changed is version 2", arguments: Backend.allCases)
-  func submitIsIdempotentAndVersioned(_ backend: Backend) async throws {
+  @Test("submitting records: new is version 1, identical is unchanged, changed is version 2", arguments: StorageBackend.allCases)
+  func submitIsIdempotentAndVersioned(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let original = Fixture.record("A-1", actEndedOn: "2025-06-30")
@@ -197,8 +174,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("records(subjectCode:) returns only that subject's, by decision date then id", arguments: Backend.allCases)
-  func recordsOrdered(_ backend: Backend) async throws {
+  @Test("records(subjectCode:) returns only that subject's, by decision date then id", arguments: StorageBackend.allCases)
+  func recordsOrdered(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let late = Fixture.record("R-late", decidedOn: "2025-09-01")
@@ -220,8 +197,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("record(id:) finds a record by the gateway id and nothing else", arguments: Backend.allCases)
-  func recordByID(_ backend: Backend) async throws {
+  @Test("record(id:) finds a record by the gateway id and nothing else", arguments: StorageBackend.allCases)
+  func recordByID(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let content = Fixture.record("X-9", subject: Fixture.government, category: "commitment-broken", severity: .serious)
@@ -237,10 +214,10 @@ struct StorageConformanceTests {
 
   // MARK: Audit log
 
-  @Test("append numbers entries from 1 across batches and search returns them unchanged", arguments: Backend.allCases)
-  func appendAndReadBack(_ backend: Backend) async throws {
+  @Test("append numbers entries from 1 across batches and search returns them unchanged", arguments: StorageBackend.allCases)
+  func appendAndReadBack(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
-      #expect(try await store.size() == 0)
+      #expect(try await store.size(origin: Fixture.origin) == 0)
       #expect(try await store.search(AuditFilter()).isEmpty)
       // Times with sub-microsecond parts: AuditEntry rounds them, every backend keeps microseconds.
       let firstBatch = [
@@ -255,7 +232,7 @@ struct StorageConformanceTests {
         expected.sequence = committed.sequence
         #expect(committed == expected)
       }
-      #expect(try await store.size() == 3)
+      #expect(try await store.size(origin: Fixture.origin) == 3)
 
       let secondBatch = [
         Fixture.entry(institution: "demo-court", method: "/creditgate.v1.CreditRecords/SubmitRecords", at: 3),
@@ -264,7 +241,7 @@ struct StorageConformanceTests {
       let second = try await store.append(secondBatch)
       #expect(second.map(\.sequence) == [4, 5])
       #expect(try await store.append([]).isEmpty)
-      #expect(try await store.size() == 5)
+      #expect(try await store.size(origin: Fixture.origin) == 5)
 
       let all = try await store.search(AuditFilter())
       #expect(all == first + second)
@@ -324,8 +301,8 @@ struct StorageConformanceTests {
       filter: AuditFilter(institutionID: "demo-court", outcome: .denied), expected: []),
   ]
 
-  @Test("search filters, alone and combined", arguments: Backend.allCases, searchCases)
-  func search(_ backend: Backend, _ searchCase: SearchCase) async throws {
+  @Test("search filters, alone and combined", arguments: StorageBackend.allCases, searchCases)
+  func search(_ backend: StorageBackend, _ searchCase: SearchCase) async throws {
     // The hand-written expectations agree with the reference semantics.
     var numbered = Fixture.log
     for index in numbered.indices { numbered[index].sequence = UInt64(index + 1) }
@@ -343,8 +320,8 @@ struct StorageConformanceTests {
 
   // MARK: State changes with their entries
 
-  @Test("a change commits with its entry, and complete sees what was stored", arguments: Backend.allCases)
-  func changeWithEntry(_ backend: Backend) async throws {
+  @Test("a change commits with its entry, and complete sees what was stored", arguments: StorageBackend.allCases)
+  func changeWithEntry(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
       let commits = try await store.append(
@@ -353,7 +330,7 @@ struct StorageConformanceTests {
           AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("C-1")])) { result, entry in
             if case .success(.records(let records)) = result { entry.reason = "version \(records.map(\.version))" }
           },
-        ], seal: { _ in nil })
+        ], origin: Fixture.origin, seal: { _ in nil })
       #expect(commits.map(\.entry.sequence) == [1, 2])
       #expect(commits[0].change == nil)
       guard case .success(.records(let records))? = commits[1].change else {
@@ -366,8 +343,8 @@ struct StorageConformanceTests {
     }
   }
 
-  @Test("if the seal throws, neither the entries nor their changes are stored", arguments: Backend.allCases)
-  func sealFailureStoresNothing(_ backend: Backend) async throws {
+  @Test("if the seal throws, neither the entries nor their changes are stored", arguments: StorageBackend.allCases)
+  func sealFailureStoresNothing(_ backend: StorageBackend) async throws {
     struct Refused: Error {}
     try await backend.withStore { store in
       try await store.registerSubjects(Fixture.subjects)
@@ -381,22 +358,22 @@ struct StorageConformanceTests {
             AuditAppend(entry: Fixture.log[0], change: .insertConsent(consent)),
             AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("S-1")])),
             AuditAppend(entry: Fixture.log[2], change: .registerSubjects([Subject(code: Fixture.person.code, kind: .person, name: "改名")])),
-          ], seal: { _ in throw Refused() })
+          ], origin: Fixture.origin, seal: { _ in throw Refused() })
       }
-      #expect(try await store.size() == 0)
+      #expect(try await store.size(origin: Fixture.origin) == 0)
       #expect(try await store.consent(id: "c-atomic") == nil)
       #expect(try await store.record(id: Fixture.record("S-1").recordID) == nil)
       #expect(try await store.subject(code: Fixture.person.code) == Fixture.person)
     }
   }
 
-  @Test("the seal sees the batch with its sequence numbers and its checkpoint is kept", arguments: Backend.allCases)
-  func sealedCheckpointsAreKept(_ backend: Backend) async throws {
+  @Test("the seal sees the batch with its sequence numbers and its checkpoint is kept", arguments: StorageBackend.allCases)
+  func sealedCheckpointsAreKept(_ backend: StorageBackend) async throws {
     try await backend.withStore { store in
       var tree = MerkleTree()
       for batch in [Array(Fixture.log.prefix(2)), [], Array(Fixture.log[2..<5])] {
         let base = tree
-        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }) { stored in
+        let committed = try await store.append(batch.map { AuditAppend(entry: $0) }, origin: Fixture.origin) { stored in
           #expect(stored.map(\.entry.sequence) == stored.indices.map { base.size + UInt64($0) + 1 })
           // The store hands over the hashes it stored: those of the entries as stored.
           #expect(stored.allSatisfy { $0.leafHash == $0.entry.leafHash })
@@ -414,7 +391,7 @@ struct StorageConformanceTests {
       #expect(kept.map(\.note) == ["note 2", "note 5"])
       #expect(kept.last?.checkpoint.rootHash == tree.rootHash)
       #expect(try await store.checkpoints(origin: "other.creditgate/log").isEmpty)
-      let stored = try await store.storedLeaves(after: 1, limit: 3)
+      let stored = try await store.storedLeaves(origin: Fixture.origin, after: 1, limit: 3)
       #expect(stored.map(\.entry.sequence) == [2, 3, 4])
       #expect(stored.allSatisfy { $0.leafHash == $0.entry.leafHash })
     }
@@ -426,7 +403,7 @@ struct StorageConformanceTests {
   func sqliteSynchronousFull() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     _ = try await store.append([Fixture.log[0]])
     #expect(try await store.writerSynchronous() == 2)
   }
@@ -435,7 +412,7 @@ struct StorageConformanceTests {
   func sqliteSavepointPerChange() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     try await store.registerSubjects(Fixture.subjects)
     // A record of a subject that is not registered breaks the foreign key.
     var orphan = Fixture.record("O-1")
@@ -446,7 +423,7 @@ struct StorageConformanceTests {
           if case .failure = result { entry.reason = "rolled back" }
         },
         AuditAppend(entry: Fixture.log[1], change: .submitRecords([Fixture.record("K-2")])),
-      ], seal: { _ in nil })
+      ], origin: Fixture.origin, seal: { _ in nil })
     guard case .failure? = commits[0].change else {
       Issue.record("the orphan record should have failed the change")
       return
@@ -460,7 +437,7 @@ struct StorageConformanceTests {
   func sqliteFileMode() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
+    let store = try SQLiteStore.open(path: directory.databasePath)
     _ = try await store.append([Fixture.log[0]])
     for path in [directory.databasePath, directory.databasePath + "-wal"] {
       let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
@@ -472,14 +449,14 @@ struct StorageConformanceTests {
   func sqliteProbe() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try SQLiteStore(path: directory.databasePath)
-    try await store.probeWritable()
+    let store = try SQLiteStore.open(path: directory.databasePath)
+    try await store.probeWritable(origin: Fixture.origin)
     let pages = try await store.pageCount()
     try await store.executeAsOperator("PRAGMA max_page_count = \(pages)")
-    await #expect(throws: (any Error).self) { try await store.probeWritable() }
-    await #expect(throws: (any Error).self) { _ = try await store.append(Array(repeating: Fixture.log[0], count: 50)) }
+    await #expect(throws: StorageError.self) { try await store.probeWritable(origin: Fixture.origin) }
+    await #expect(throws: StorageError.self) { _ = try await store.append(Array(repeating: Fixture.log[0], count: 50)) }
     try await store.executeAsOperator("PRAGMA max_page_count = 1000000")
-    try await store.probeWritable()
+    try await store.probeWritable(origin: Fixture.origin)
   }
 
   // MARK: SQLite files
@@ -488,17 +465,17 @@ struct StorageConformanceTests {
   func sqliteDurability() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    var store: SQLiteStore? = try SQLiteStore(path: directory.databasePath)
+    var store: SQLiteStore? = try SQLiteStore.open(path: directory.databasePath)
     try await store!.registerSubjects(Fixture.subjects)
     let records = try await store!.submitRecords([Fixture.record("D-1"), Fixture.record("D-2", decidedOn: "2025-04-01")])
     let appended = try await store!.append(Array(Fixture.log.prefix(3)))
     store = nil
 
-    let reopened = try SQLiteStore(path: directory.databasePath)
+    let reopened = try SQLiteStore.open(path: directory.databasePath)
     #expect(try await reopened.subjectCount() == 4)
     #expect(try await reopened.subject(code: Fixture.person.code) == Fixture.person)
     #expect(try await reopened.records(subjectCode: Fixture.person.code) == records)
-    #expect(try await reopened.size() == 3)
+    #expect(try await reopened.size(origin: Fixture.origin) == 3)
     #expect(try await reopened.search(AuditFilter()) == appended)
     // The sequence continues after the entries already on disk.
     let next = try await reopened.append([Fixture.log[3]])
@@ -513,7 +490,7 @@ struct StorageConformanceTests {
   func sqliteWAL() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    var store: SQLiteStore? = try SQLiteStore(path: directory.databasePath)
+    var store: SQLiteStore? = try SQLiteStore.open(path: directory.databasePath)
     _ = try await store!.append([Fixture.log[0]])
     #expect(FileManager.default.fileExists(atPath: directory.databasePath + "-wal"))
     #expect(!FileManager.default.fileExists(atPath: directory.databasePath + "-journal"))

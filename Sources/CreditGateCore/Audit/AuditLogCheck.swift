@@ -13,7 +13,7 @@ public enum AuditLogCheck {
   /// Entries read per page: enough to keep reads cheap, few enough to keep memory flat.
   static let pageSize = 10_000
 
-  /// Checks the log of `signer`'s origin in `store`.
+  /// Checks the log of `signer`'s origin in `store` (other logs in the store are not read).
   ///
   /// - every entry has the next sequence number (none missing, none repeated);
   /// - every entry's leaf, recomputed from its content, equals the leaf hash stored with it;
@@ -23,11 +23,11 @@ public enum AuditLogCheck {
   /// When the last check fails although every entry matches its stored hash (both were
   /// rewritten), the earlier checkpoints narrow down where: the first bad entry lies after the
   /// last checkpoint that still agrees.
-  public static func run(store: any AuditLogStore, signer: NoteSigner?) async throws -> Result {
+  public static func run(store: any AuditLogStore, signer: NoteSigner) async throws -> Result {
     var tree = MerkleTree()
     var after: UInt64 = 0
     while true {
-      let page = try await store.storedLeaves(after: after, limit: pageSize)
+      let page = try await store.storedLeaves(origin: signer.name, after: after, limit: pageSize)
       guard !page.isEmpty else { break }
       for stored in page {
         let expected = tree.size + 1
@@ -38,6 +38,9 @@ public enum AuditLogCheck {
               ? "is missing: the next stored entry is \(stored.entry.sequence)"
               : "is stored twice")
         }
+        guard stored.entry.origin == signer.name else {
+          throw AuditLogIntegrityError(sequence: expected, "was read from the log \"\(stored.entry.origin)\", not this one")
+        }
         let leaf = stored.entry.leafHash
         guard leaf == stored.leafHash else {
           throw AuditLogIntegrityError(
@@ -47,7 +50,6 @@ public enum AuditLogCheck {
       }
       after = tree.size
     }
-    guard let signer else { return Result(tree: tree, checkpoint: nil) }
     let checkpoints = try await store.checkpoints(origin: signer.name).sorted {
       $0.checkpoint.size < $1.checkpoint.size
     }

@@ -13,6 +13,9 @@ import Synchronization
 /// transaction — is durable, and throws if the store failed; the caller must then disclose
 /// nothing (fail closed).
 ///
+/// A writer appends to one log, its origin's: other gateway instances may write their own logs
+/// to the same store (DESIGN §8).
+///
 /// The writer also keeps the log's Merkle tree (RFC 9162). Each batch is sealed inside its own
 /// transaction: its leaves are checked to follow the tree, and the checkpoint that covers them
 /// is signed and stored with them, so every signed checkpoint is kept and no caller is answered
@@ -56,36 +59,41 @@ public final class AuditWriter: Sendable {
 
   private let store: any AuditLogStore
   private let signer: NoteSigner?
-  private let origin: String
+  /// The log this writer appends to; every entry it commits carries it.
+  public let origin: String
   private let state: Mutex<State>
 
+  /// A writer over the log of `origin` in `store`, as it stands (use `open` to check it first).
   /// - Parameters:
-  ///   - tree: the tree of the entries already in the store (see `AuditLogCheck`).
+  ///   - origin: the log's origin; with a signer, the signer's name.
+  ///   - tree: the tree of the entries already in the log (see `AuditLogCheck`).
   ///   - checkpoint: the latest stored checkpoint, if it covers the whole tree.
-  ///   - signer: signs a checkpoint for every batch; its name is the log's origin.
+  ///   - signer: signs a checkpoint for every batch.
   public init(
-    store: any AuditLogStore, tree: MerkleTree = MerkleTree(), checkpoint: SignedCheckpoint? = nil,
-    signer: NoteSigner? = nil
+    store: any AuditLogStore, origin: String, tree: MerkleTree = MerkleTree(),
+    checkpoint: SignedCheckpoint? = nil, signer: NoteSigner? = nil
   ) {
+    precondition(signer.map { $0.name == origin } ?? true, "a log's checkpoints are signed under its origin")
     self.store = store
     self.signer = signer
-    self.origin = signer?.name ?? ""
+    self.origin = origin
     var state = State(tree: tree)
     state.checkpoint = checkpoint
     self.state = Mutex(state)
   }
 
-  /// Opens a writer over a store's existing log: checks the log against its last checkpoint
-  /// (`AuditLogCheck`, which refuses a log that was altered) and, if entries are not covered by
-  /// a stored checkpoint yet, signs and stores one for them.
-  public static func open(store: any AuditLogStore, signer: NoteSigner?) async throws -> AuditWriter {
+  /// Opens a writer over the existing log of `signer`'s origin: checks the log against its
+  /// last checkpoint (`AuditLogCheck`, which refuses a log that was altered) and, if entries are
+  /// not covered by a stored checkpoint yet, signs and stores one for them.
+  public static func open(store: any AuditLogStore, signer: NoteSigner) async throws -> AuditWriter {
     let checked = try await AuditLogCheck.run(store: store, signer: signer)
-    let writer = AuditWriter(store: store, tree: checked.tree, checkpoint: checked.checkpoint, signer: signer)
-    if let signer, checked.checkpoint?.checkpoint.size != checked.tree.size {
+    let writer = AuditWriter(
+      store: store, origin: signer.name, tree: checked.tree, checkpoint: checked.checkpoint, signer: signer)
+    if checked.checkpoint?.checkpoint.size != checked.tree.size {
       let tree = checked.tree
       let checkpoint = try Checkpoint(origin: signer.name, size: tree.size, rootHash: tree.rootHash)
       let signed = SignedCheckpoint(checkpoint: checkpoint, note: signer.sign(checkpoint: checkpoint))
-      _ = try await store.append([], seal: { _ in signed })
+      _ = try await store.append([], origin: signer.name, seal: { _ in signed })
       writer.state.withLock { $0.checkpoint = signed }
     }
     return writer
@@ -119,7 +127,7 @@ public final class AuditWriter: Sendable {
   public func probe() async -> Bool {
     if isAvailable { return true }
     do {
-      try await store.probeWritable()
+      try await store.probeWritable(origin: origin)
       state.withLock { $0.available = true }
       return true
     } catch {
@@ -127,7 +135,8 @@ public final class AuditWriter: Sendable {
     }
   }
 
-  /// Commits `entry` durably and returns it with its sequence number.
+  /// Commits `entry` durably to this writer's log and returns it as stored: with the log's
+  /// origin and its sequence number.
   public func append(_ entry: AuditEntry) async throws -> AuditEntry {
     try await append(AuditAppend(entry: entry)).entry
   }
@@ -196,7 +205,7 @@ public final class AuditWriter: Sendable {
     }
     var result: Result<[AuditCommit], any Error>
     do {
-      let committed = try await store.append(batch.map(\.item)) { stored in try self.seal(stored) }
+      let committed = try await store.append(batch.map(\.item), origin: origin) { stored in try self.seal(stored) }
       guard committed.count == batch.count else {
         throw AuditStoreMismatch(expected: batch.count, got: committed.count)
       }

@@ -8,7 +8,8 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
     var subjects: [String: Subject] = [:]
     var records: [String: CreditRecord] = [:]
     var consents: [String: Consent] = [:]
-    var audit: [StoredLeaf] = []
+    /// Each origin's log, in sequence order.
+    var audit: [String: [StoredLeaf]] = [:]
     var checkpoints: [SignedCheckpoint] = []
 
     mutating func apply(_ change: StateChange) -> StateChangeResult {
@@ -90,16 +91,19 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
     state.withLock { $0.subjects.count }
   }
 
-  public func append(_ batch: [AuditAppend], seal: @escaping AuditSeal) async throws -> [AuditCommit] {
+  /// Appends to the log of `origin`; a batch whose seal throws leaves no trace.
+  public func append(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     try state.withLock { state in
       // Only the seal can fail (applying a change in memory cannot); keep what it would undo.
       let before = batch.contains { $0.change != nil } ? state : nil
+      let logSize = state.audit[origin]?.count ?? 0
       var commits: [AuditCommit] = []
       for item in batch {
         var entry = item.entry
-        entry.sequence = UInt64(state.audit.count + commits.count + 1)
         let change = item.change.map { Result<StateChangeResult, any Error>.success(state.apply($0)) }
         if let change, let complete = item.complete { complete(change, &entry) }
+        entry.origin = origin
+        entry.sequence = UInt64(logSize + commits.count + 1)
         commits.append(AuditCommit(entry: entry, change: change))
       }
       let leaves = commits.map { StoredLeaf(entry: $0.entry, leafHash: $0.entry.leafHash) }
@@ -109,38 +113,50 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
         if let before { state = before }
         throw error
       }
-      state.audit += leaves
+      state.audit[origin, default: []] += leaves
       return commits
     }
   }
 
+  /// Searches one log, or merges the matches of every log in the search order.
   public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
     state.withLock { state in
-      Array(state.audit.lazy.map(\.entry).filter(filter.matches).prefix(filter.limit))
+      let logs = filter.origin.map { [state.audit[$0] ?? []] } ?? Array(state.audit.values)
+      guard logs.count > 1 else {
+        return Array((logs.first ?? []).lazy.map(\.entry).filter(filter.matches).prefix(filter.limit))
+      }
+      let matching = logs.flatMap { $0.lazy.map(\.entry).filter(filter.matches).prefix(filter.limit) }
+      return Array(matching.sorted(by: AuditFilter.precedes).prefix(filter.limit))
     }
   }
 
-  public func size() async throws -> UInt64 {
-    state.withLock { UInt64($0.audit.count) }
+  /// The number of entries in the log of `origin`.
+  public func size(origin: String) async throws -> UInt64 {
+    state.withLock { UInt64($0.audit[origin]?.count ?? 0) }
   }
 
-  public func storedLeaves(after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
+  /// The log's entries from position `sequence` on (a tampered log keeps the positions it has).
+  public func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf] {
     state.withLock { state in
-      let start = Int(clamping: min(sequence, UInt64(state.audit.count)))
-      return Array(state.audit[start...].prefix(limit))
+      let log = state.audit[origin] ?? []
+      let start = Int(clamping: min(sequence, UInt64(log.count)))
+      return Array(log[start...].prefix(limit))
     }
   }
 
+  /// The checkpoints kept for the log of `origin`, by tree size (the order they were stored in).
   public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
     state.withLock { $0.checkpoints.filter { $0.checkpoint.origin == origin } }
   }
 
-  public func probeWritable() async throws {}
+  /// Memory can always be written.
+  public func probeWritable(origin: String) async throws {}
 
-  /// Replaces stored entries, as someone with access to the database could: for tests of the
-  /// start-up check. `body` gets the entries with their stored leaf hashes.
-  public func tamper(_ body: (inout [StoredLeaf]) -> Void) {
-    state.withLock { body(&$0.audit) }
+  /// Replaces the stored entries of the log of `origin`, as someone with access to the
+  /// database could: for tests of the start-up check. `body` gets the entries with their
+  /// stored leaf hashes.
+  public func tamper(origin: String, _ body: (inout [StoredLeaf]) -> Void) {
+    state.withLock { body(&$0.audit[origin, default: []]) }
   }
 
   // MARK: - Consents

@@ -2,7 +2,7 @@ import CreditGateCore
 import Foundation
 
 extension Gateway {
-  /// Every audit entry in a time window, read page by page.
+  /// Every audit entry in a time window, of every log in the store, read page by page.
   func auditEntries(from: Date?, until: Date?) async throws -> [AuditEntry] {
     try await auditEntries(matching: AuditFilter(from: from, until: until))
   }
@@ -16,7 +16,7 @@ extension Gateway {
       let page = try await store.search(filter)
       entries += page
       guard let last = page.last, page.count == filter.limit else { return entries }
-      filter.afterSequence = last.sequence
+      filter = filter.continuing(after: last)
     }
   }
 }

@@ -134,8 +134,9 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       guard limit <= Self.maximumExport else {
         throw GatewayError.invalid("limit", "must be at most \(Self.maximumExport)")
       }
+      // This gateway's log only: the leaf hashes come from its tree.
       let entries = try await gateway.store.search(
-        AuditFilter(afterSequence: request.message.afterSequence, limit: limit))
+        AuditFilter(origin: gateway.auditOrigin, afterSequence: request.message.afterSequence, limit: limit))
       let leaves = try gateway.auditWriter.withTree { tree in
         try entries.prefix { $0.sequence <= tree.size }.map { try tree.leafHash(at: $0.sequence - 1) }
       }

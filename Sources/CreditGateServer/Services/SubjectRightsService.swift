@@ -28,8 +28,9 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     try await gateway.handle(.subjectRights, request: request, context: context) { _, facts in
       let code = try facts.subject(request.message.subjectCode)
       let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
+      // This gateway's log only: the proofs come from its tree.
       let entries = try await gateway.auditEntries(
-        matching: AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value))
+        matching: AuditFilter(origin: gateway.auditOrigin, subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value))
       ).filter { $0.method.hasPrefix(AnomalyDetector.queryService) && $0.sequence <= size }
       facts.recordsDisclosed = entries.count
       let proofs = try gateway.auditWriter.withTree { tree in

@@ -1,0 +1,8 @@
+/// The SQLite store could not do what was asked; the message names the file or the reason.
+public struct SQLiteStoreError: Error, CustomStringConvertible {
+  public var description: String
+
+  init(_ description: String) {
+    self.description = description
+  }
+}

@@ -1,0 +1,4 @@
+import CreditGateCore
+
+/// Memory has nothing to start or close.
+extension InMemoryStore: GatewayStore {}
