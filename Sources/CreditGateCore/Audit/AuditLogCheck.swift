@@ -123,6 +123,7 @@ public struct AuditLogIntegrityError: Error, Sendable, Hashable, CustomStringCon
   public var through: UInt64?
   public var problem: String
 
+  /// Creates the failure of the entry at `sequence` (or of the range to `through`), with what is wrong.
   public init(sequence: UInt64?, through: UInt64? = nil, _ problem: String) {
     self.sequence = sequence
     self.through = through.flatMap { $0 == sequence ? nil : $0 }

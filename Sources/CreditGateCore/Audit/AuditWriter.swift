@@ -243,6 +243,7 @@ public struct SignedCheckpoint: Sendable, Hashable {
   public var checkpoint: Checkpoint
   public var note: String
 
+  /// Pairs a checkpoint with its signed note.
   public init(checkpoint: Checkpoint, note: String) {
     self.checkpoint = checkpoint
     self.note = note

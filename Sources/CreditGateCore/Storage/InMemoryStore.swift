@@ -53,16 +53,20 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
 
   private let state = Mutex(State())
 
+  /// Creates an empty store.
   public init() {}
 
+  /// `CreditStore.registerSubjects`: inserts or renames, all at once.
   public func registerSubjects(_ subjects: [Subject]) async throws {
     _ = state.withLock { $0.apply(.registerSubjects(subjects)) }
   }
 
+  /// `CreditStore.subject(code:)`.
   public func subject(code: String) async throws -> Subject? {
     state.withLock { $0.subjects[code] }
   }
 
+  /// `CreditStore.subjectKinds(codes:)`.
   public func subjectKinds(codes: [String]) async throws -> [String: SubjectKind] {
     state.withLock { state in
       var kinds: [String: SubjectKind] = [:]
@@ -71,11 +75,13 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
     }
   }
 
+  /// `CreditStore.submitRecords`: upserts by provider and provider record id.
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
     guard case .records(let stored) = state.withLock({ $0.apply(.submitRecords(records)) }) else { return [] }
     return stored
   }
 
+  /// `CreditStore.records(subjectCode:)`: by decision date, then id.
   public func records(subjectCode: String) async throws -> [CreditRecord] {
     state.withLock { state in
       state.records.values.filter { $0.content.subjectCode == subjectCode }
@@ -83,10 +89,12 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
     }
   }
 
+  /// `CreditStore.record(id:)`.
   public func record(id: String) async throws -> CreditRecord? {
     state.withLock { $0.records[id] }
   }
 
+  /// `CreditStore.subjectCount()`.
   public func subjectCount() async throws -> Int {
     state.withLock { $0.subjects.count }
   }
@@ -161,14 +169,17 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
 
   // MARK: - Consents
 
+  /// `ConsentStore.insertConsent`.
   public func insertConsent(_ consent: Consent) async throws {
     _ = state.withLock { $0.apply(.insertConsent(consent)) }
   }
 
+  /// `ConsentStore.consent(id:)`.
   public func consent(id: String) async throws -> Consent? {
     state.withLock { $0.consents[id] }
   }
 
+  /// `ConsentStore.consents(subjectCode:)`: newest first.
   public func consents(subjectCode: String) async throws -> [Consent] {
     state.withLock { state in
       state.consents.values.filter { $0.subjectCode == subjectCode }
@@ -176,6 +187,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
     }
   }
 
+  /// `ConsentStore.revokeConsent`: the first revocation time is kept.
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
     guard case .consent(let consent) = state.withLock({ $0.apply(.revokeConsent(id: id, at: at)) }) else {
       return nil
@@ -183,6 +195,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
     return consent
   }
 
+  /// `ConsentStore.useConsent`: checked and counted under the one lock.
   public func useConsent(
     id: String, now: @Sendable () -> Date, check: @Sendable (Consent?, Date) -> ConsentRules.Refusal?
   ) async throws -> ConsentRules.Refusal? {

@@ -29,6 +29,7 @@ public struct AuditAppend: Sendable {
   /// stored and hashed: the digest of the answer built from what was stored, or the failure.
   public var complete: (@Sendable (Result<StateChangeResult, any Error>, inout AuditEntry) -> Void)?
 
+/// Creates an item: the entry, and the change it carries with the way to complete the entry.
   public init(
     entry: AuditEntry, change: StateChange? = nil,
     complete: (@Sendable (Result<StateChangeResult, any Error>, inout AuditEntry) -> Void)? = nil
@@ -45,6 +46,7 @@ public struct AuditCommit: Sendable {
   public var entry: AuditEntry
   public var change: Result<StateChangeResult, any Error>?
 
+  /// Creates the record of a committed entry and its change's result.
   public init(entry: AuditEntry, change: Result<StateChangeResult, any Error>? = nil) {
     self.entry = entry
     self.change = change

@@ -8,6 +8,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
   /// The backend's own error.
   public var underlying: any Error
 
+  /// A failure to do `operation`, caused by the backend's `underlying` error.
   public init(_ operation: String, underlying: any Error) {
     self.operation = operation
     self.underlying = underlying

@@ -11,10 +11,12 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   static let maximumLimit = 10_000
   static let maximumExport = 100_000
 
+  /// Creates the service over the shared gateway.
   public init(gateway: Gateway) {
     self.gateway = gateway
   }
 
+  /// `Oversight.SearchAuditLog`: the entries that match the filter, across every log in the store.
   public func searchAuditLog(
     request: ServerRequest<Creditgate_V1_SearchAuditLogRequest>, context: ServerContext
   ) async throws -> StreamingServerResponse<Creditgate_V1_AuditEntry> {
@@ -56,6 +58,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     return filter
   }
 
+  /// `Oversight.GetPublishedLists`: the catalogue, the application list and the measures; open to all.
   public func getPublishedLists(
     request: ServerRequest<Creditgate_V1_GetPublishedListsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_PublishedLists> {
@@ -64,6 +67,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.GetCheckpoint`: the latest signed checkpoint of this gateway's log.
   public func getCheckpoint(
     request: ServerRequest<Creditgate_V1_GetCheckpointRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Checkpoint> {
@@ -81,6 +85,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.GetInclusionProof`: the proof that an entry is in the tree of a given size.
   public func getInclusionProof(
     request: ServerRequest<Creditgate_V1_GetInclusionProofRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_InclusionProof> {
@@ -105,6 +110,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.GetConsistencyProof`: the proof that one tree size extends another.
   public func getConsistencyProof(
     request: ServerRequest<Creditgate_V1_GetConsistencyProofRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ConsistencyProof> {
@@ -125,6 +131,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.ExportAuditLog`: this gateway's entries with their leaf hashes, for `audit verify`.
   public func exportAuditLog(
     request: ServerRequest<Creditgate_V1_ExportAuditLogRequest>, context: ServerContext
   ) async throws -> StreamingServerResponse<Creditgate_V1_ExportedAuditEntry> {
@@ -150,6 +157,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.GetUsageStats`: calls per day, institution, method and outcome (`UsageStatistics`).
   public func getUsageStats(
     request: ServerRequest<Creditgate_V1_GetUsageStatsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_UsageStats> {
@@ -171,6 +179,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.ListAnomalies`: what `AnomalyDetector` finds in a time window, with the entries behind it.
   public func listAnomalies(
     request: ServerRequest<Creditgate_V1_ListAnomaliesRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAnomaliesResponse> {
@@ -196,30 +205,35 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
+  /// `Oversight.ListCases`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func listCases(
     request: ServerRequest<Creditgate_V1_ListCasesRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListCasesResponse> {
     try await gateway.notImplemented(.oversight, request, context)
   }
 
+  /// `Oversight.DecideCase`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func decideCase(
     request: ServerRequest<Creditgate_V1_DecideCaseRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_DecideCaseResponse> {
     try await gateway.notImplemented(.oversight, request, context)
   }
 
+  /// `Oversight.SuspendInstitution`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func suspendInstitution(
     request: ServerRequest<Creditgate_V1_SuspendInstitutionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
     try await gateway.notImplemented(.oversight, request, context)
   }
 
+  /// `Oversight.LiftSuspension`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func liftSuspension(
     request: ServerRequest<Creditgate_V1_LiftSuspensionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
     try await gateway.notImplemented(.oversight, request, context)
   }
 
+  /// `Oversight.ListSuspensions`: not implemented yet; refused `UNIMPLEMENTED`, audited.
   public func listSuspensions(
     request: ServerRequest<Creditgate_V1_ListSuspensionsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListSuspensionsResponse> {
