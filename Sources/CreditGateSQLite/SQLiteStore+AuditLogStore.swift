@@ -44,7 +44,7 @@ extension SQLiteStore {
           next += 1
           try Self.checkStorable(entry)
           let leaf = StoredLeaf(entry: entry, leafHash: entry.leafHash)
-          try AuditEntryRow(entry, leafHash: leaf.leafHash).insert(db)
+          try AuditEntryRow(entry: entry, leafHash: leaf.leafHash).insert(db)
           commits.append(AuditCommit(entry: entry, change: change))
           leaves.append(leaf)
         }
@@ -75,7 +75,7 @@ extension SQLiteStore {
   /// Searches one log, or every log, in the order of `AuditFilter.precedes`.
   public func search(_ filter: AuditFilter) async throws -> [AuditEntry] {
     try await read("search the audit log") { db in
-      try Self.request(filter).fetchAll(db).map { try $0.entry() }
+      try Self.request(filter).fetchAll(db).map(\.entry)
     }
   }
 
@@ -124,7 +124,7 @@ extension SQLiteStore {
         .fetchCursor(db)
       var leaves: [StoredLeaf] = []
       leaves.reserveCapacity(min(limit, 10_000))
-      while let row = try rows.next() { leaves.append(try row.storedLeaf()) }
+      while let row = try rows.next() { leaves.append(row.storedLeaf) }
       return leaves
     }
   }

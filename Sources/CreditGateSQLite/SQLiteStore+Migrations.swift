@@ -99,10 +99,11 @@ extension SQLiteStore {
   }
 
   /// One log per origin (DESIGN §8): entries are keyed by (origin, sequence), each origin's
-  /// numbered from 1. SQLite changes a primary key by rebuilding the table; the rows keep every
-  /// value, so their leaf hashes and the checkpoints signed over them still hold. Clustered by
-  /// that key (`WITHOUT ROWID`), one log's entries lie in sequence order, as the start-up check
-  /// reads them; `audit_sequence` serves searches across logs.
+  /// numbered from 1, where `sequence` was the table's integer key. SQLite changes a key by
+  /// rebuilding the table; the rows keep every value, so their leaf hashes and the checkpoints
+  /// signed over them still hold, and they keep their order in the file. The indexes are built
+  /// after the copy: `audit_log` serves one log in sequence order (the start-up check, appends),
+  /// `audit_sequence` searches across logs.
   ///
   /// Until now a database held one log, numbered as one sequence whatever the origin of its
   /// entries. One whose entries carry more than one origin (the origin was changed) cannot be
@@ -127,9 +128,8 @@ extension SQLiteStore {
           categories_disclosed TEXT NOT NULL,
           records_disclosed INTEGER NOT NULL,
           response_digest TEXT NOT NULL,
-          leaf_hash BLOB,
-          PRIMARY KEY (origin, sequence)
-        ) WITHOUT ROWID;
+          leaf_hash BLOB
+        );
         INSERT INTO audit_entry_by_origin (origin, sequence, time_us, institution_id,
           certificate_fingerprint, operator_id, method, purpose, consent_id, subject_pseudonym,
           outcome, status_code, reason, categories_disclosed, records_disclosed, response_digest,
@@ -138,6 +138,7 @@ extension SQLiteStore {
           method, purpose, consent_id, subject_pseudonym, outcome, status_code, reason,
           categories_disclosed, records_disclosed, response_digest, leaf_hash
         FROM audit_entry ORDER BY sequence;
+        CREATE UNIQUE INDEX audit_log ON audit_entry_by_origin(origin, sequence);
         """)
     // Both ends of the new key: one seek each, where a scan for a second origin would read
     // every row again.
@@ -151,7 +152,7 @@ extension SQLiteStore {
       sql: """
         DROP TABLE audit_entry;
         ALTER TABLE audit_entry_by_origin RENAME TO audit_entry;
-        CREATE INDEX audit_sequence ON audit_entry(sequence);
+        CREATE INDEX audit_sequence ON audit_entry(sequence, origin);
         CREATE INDEX audit_institution ON audit_entry(institution_id, sequence);
         CREATE INDEX audit_time ON audit_entry(time_us);
         CREATE INDEX audit_subject ON audit_entry(subject_pseudonym, sequence);

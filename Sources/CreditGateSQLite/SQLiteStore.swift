@@ -28,8 +28,12 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     do {
       if let migration {
         try Self.migrator.migrate(writer, upTo: migration)
-      } else {
+      } else if try !writer.read(Self.migrator.hasCompletedMigrations) {
         try Self.migrator.migrate(writer)
+        // A migration that rebuilds a table passes the whole database through the WAL, which
+        // keeps its size until it is truncated. Housekeeping only: another process reading the
+        // file may hold it up, and then the WAL is truncated another time.
+        try? writer.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
       }
     } catch {
       throw Self.surfaced(error, "migrate the database")

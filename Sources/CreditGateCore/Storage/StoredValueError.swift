@@ -15,6 +15,8 @@ public struct StoredValueError: Error, Sendable, Hashable, CustomStringConvertib
   }
 
   /// Reads the stored raw value of an enumeration, or throws if this version does not know it.
+  /// (Inlinable: a backend calls it for every row it reads.)
+  @inlinable
   public static func decode<Value: RawRepresentable>(
     _ type: Value.Type = Value.self, _ raw: Value.RawValue, field: String
   ) throws(StoredValueError) -> Value {

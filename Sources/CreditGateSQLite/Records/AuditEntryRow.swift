@@ -6,119 +6,91 @@ import GRDB
 /// the leaf hash computed when it was appended. Times are microseconds since 1970; the disclosed
 /// categories are one comma-separated text (`checkStorable` refuses a category with a comma).
 ///
-/// Read by position, in the order of `databaseSelection`: a lookup by name costs more than the
-/// rest of reading a row, and the start-up check reads every row of the log.
-struct AuditEntryRow: Encodable, FetchableRecord, PersistableRecord {
+/// Read by position, in the order of `databaseSelection`, straight into the entry: the start-up
+/// check reads every row of the log, and a lookup by column name, or a copy of each column into
+/// a field of its own, costs more than the rest of reading a row.
+struct AuditEntryRow: FetchableRecord, PersistableRecord {
   static let databaseTableName = "audit_entry"
 
-  var sequence: Int64
-  var origin: String
-  var timeUS: Int64
-  var institutionID: String
-  var certificateFingerprint: String
-  var operatorID: String
-  var method: String
-  var purpose: String
-  var consentID: String
-  var subjectPseudonym: String
-  /// `AuditOutcome`'s raw value.
-  var outcome: String
-  var statusCode: Int
-  var reason: String
-  var categoriesDisclosed: String
-  var recordsDisclosed: Int
-  var responseDigest: String
+  var entry: AuditEntry
   /// Nil for entries written before the column existed; the checkpoints still cover them.
   var leafHash: Data?
 
-  /// The columns, in the order `init(row:)` reads them.
-  enum CodingKeys: String, CodingKey, CaseIterable {
-    case sequence, origin
-    case timeUS = "time_us"
-    case institutionID = "institution_id"
-    case certificateFingerprint = "certificate_fingerprint"
-    case operatorID = "operator_id"
-    case method, purpose
-    case consentID = "consent_id"
-    case subjectPseudonym = "subject_pseudonym"
-    case outcome
-    case statusCode = "status_code"
-    case reason
-    case categoriesDisclosed = "categories_disclosed"
-    case recordsDisclosed = "records_disclosed"
-    case responseDigest = "response_digest"
-    case leafHash = "leaf_hash"
-  }
-
   enum Columns {
-    static let sequence = Column(CodingKeys.sequence)
-    static let origin = Column(CodingKeys.origin)
-    static let timeUS = Column(CodingKeys.timeUS)
-    static let institutionID = Column(CodingKeys.institutionID)
-    static let method = Column(CodingKeys.method)
-    static let outcome = Column(CodingKeys.outcome)
-    static let purpose = Column(CodingKeys.purpose)
-    static let subjectPseudonym = Column(CodingKeys.subjectPseudonym)
+    static let sequence = Column("sequence")
+    static let origin = Column("origin")
+    static let timeUS = Column("time_us")
+    static let institutionID = Column("institution_id")
+    static let certificateFingerprint = Column("certificate_fingerprint")
+    static let operatorID = Column("operator_id")
+    static let method = Column("method")
+    static let purpose = Column("purpose")
+    static let consentID = Column("consent_id")
+    static let subjectPseudonym = Column("subject_pseudonym")
+    static let outcome = Column("outcome")
+    static let statusCode = Column("status_code")
+    static let reason = Column("reason")
+    static let categoriesDisclosed = Column("categories_disclosed")
+    static let recordsDisclosed = Column("records_disclosed")
+    static let responseDigest = Column("response_digest")
+    static let leafHash = Column("leaf_hash")
+
+    /// Every column, in the order `init(row:)` reads them.
+    static let all = [
+      sequence, origin, timeUS, institutionID, certificateFingerprint, operatorID, method, purpose,
+      consentID, subjectPseudonym, outcome, statusCode, reason, categoriesDisclosed, recordsDisclosed,
+      responseDigest, leafHash,
+    ]
   }
 
-  static var databaseSelection: [any SQLSelectable] { CodingKeys.allCases.map { Column($0) } }
+  static var databaseSelection: [any SQLSelectable] { Columns.all }
 
-  init(row: Row) throws {
-    sequence = try row.decode(atIndex: 0)
-    origin = try row.decode(atIndex: 1)
-    timeUS = try row.decode(atIndex: 2)
-    institutionID = try row.decode(atIndex: 3)
-    certificateFingerprint = try row.decode(atIndex: 4)
-    operatorID = try row.decode(atIndex: 5)
-    method = try row.decode(atIndex: 6)
-    purpose = try row.decode(atIndex: 7)
-    consentID = try row.decode(atIndex: 8)
-    subjectPseudonym = try row.decode(atIndex: 9)
-    outcome = try row.decode(atIndex: 10)
-    statusCode = try row.decode(atIndex: 11)
-    reason = try row.decode(atIndex: 12)
-    categoriesDisclosed = try row.decode(atIndex: 13)
-    recordsDisclosed = try row.decode(atIndex: 14)
-    responseDigest = try row.decode(atIndex: 15)
-    leafHash = try row.decode(atIndex: 16)
-  }
-
-  init(_ entry: AuditEntry, leafHash: [UInt8]) {
-    sequence = Int64(clamping: entry.sequence)
-    origin = entry.origin
-    timeUS = entry.time.microsecondsSince1970
-    institutionID = entry.institutionID
-    certificateFingerprint = entry.certificateFingerprint
-    operatorID = entry.operatorID
-    method = entry.method
-    purpose = entry.purpose
-    consentID = entry.consentID
-    subjectPseudonym = entry.subjectPseudonym
-    outcome = entry.outcome.rawValue
-    statusCode = entry.statusCode
-    reason = entry.reason
-    categoriesDisclosed = entry.categoriesDisclosed.joined(separator: ",")
-    recordsDisclosed = entry.recordsDisclosed
-    responseDigest = entry.responseDigest
+  init(entry: AuditEntry, leafHash: [UInt8]) {
+    self.entry = entry
     self.leafHash = Data(leafHash)
   }
 
-  /// The entry this row stores.
-  func entry() throws(StoredValueError) -> AuditEntry {
-    AuditEntry(
-      sequence: UInt64(clamping: sequence), origin: origin, time: Date(microsecondsSince1970: timeUS),
-      institutionID: institutionID, certificateFingerprint: certificateFingerprint, operatorID: operatorID,
-      method: method, purpose: purpose, consentID: consentID, subjectPseudonym: subjectPseudonym,
-      outcome: try StoredValueError.decode(AuditOutcome.self, outcome, field: "audit_entry.outcome"), statusCode: statusCode,
-      reason: reason,
-      categoriesDisclosed: categoriesDisclosed.isEmpty ? [] : categoriesDisclosed.split(separator: ",").map(String.init),
-      recordsDisclosed: recordsDisclosed, responseDigest: responseDigest)
+  init(row: Row) throws {
+    let sequence: Int64 = try row.decode(atIndex: 0)
+    let micros: Int64 = try row.decode(atIndex: 2)
+    let outcome: String = try row.decode(atIndex: 10)
+    let categories: String = try row.decode(atIndex: 13)
+    entry = AuditEntry(
+      sequence: UInt64(clamping: sequence), origin: try row.decode(atIndex: 1),
+      time: Date(microsecondsSince1970: micros), institutionID: try row.decode(atIndex: 3),
+      certificateFingerprint: try row.decode(atIndex: 4), operatorID: try row.decode(atIndex: 5),
+      method: try row.decode(atIndex: 6), purpose: try row.decode(atIndex: 7),
+      consentID: try row.decode(atIndex: 8), subjectPseudonym: try row.decode(atIndex: 9),
+      outcome: try StoredValueError.decode(AuditOutcome.self, outcome, field: "audit_entry.outcome"),
+      statusCode: try row.decode(atIndex: 11), reason: try row.decode(atIndex: 12),
+      categoriesDisclosed: categories.isEmpty ? [] : categories.split(separator: ",").map(String.init),
+      recordsDisclosed: try row.decode(atIndex: 14), responseDigest: try row.decode(atIndex: 15))
+    leafHash = try row.decode(atIndex: 16)
+  }
+
+  func encode(to container: inout PersistenceContainer) {
+    container[Columns.sequence] = Int64(clamping: entry.sequence)
+    container[Columns.origin] = entry.origin
+    container[Columns.timeUS] = entry.time.microsecondsSince1970
+    container[Columns.institutionID] = entry.institutionID
+    container[Columns.certificateFingerprint] = entry.certificateFingerprint
+    container[Columns.operatorID] = entry.operatorID
+    container[Columns.method] = entry.method
+    container[Columns.purpose] = entry.purpose
+    container[Columns.consentID] = entry.consentID
+    container[Columns.subjectPseudonym] = entry.subjectPseudonym
+    container[Columns.outcome] = entry.outcome.rawValue
+    container[Columns.statusCode] = entry.statusCode
+    container[Columns.reason] = entry.reason
+    container[Columns.categoriesDisclosed] = entry.categoriesDisclosed.joined(separator: ",")
+    container[Columns.recordsDisclosed] = entry.recordsDisclosed
+    container[Columns.responseDigest] = entry.responseDigest
+    container[Columns.leafHash] = leafHash
   }
 
   /// The entry with the leaf hash stored for it, or for an entry stored without one, the hash
   /// of its content.
-  func storedLeaf() throws(StoredValueError) -> StoredLeaf {
-    let entry = try entry()
-    return StoredLeaf(entry: entry, leafHash: leafHash.map { Array($0) } ?? entry.leafHash)
+  var storedLeaf: StoredLeaf {
+    StoredLeaf(entry: entry, leafHash: leafHash.map { Array($0) } ?? entry.leafHash)
   }
 }
