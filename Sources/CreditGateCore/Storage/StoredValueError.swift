@@ -24,5 +24,6 @@ public struct StoredValueError: Error, Sendable, Hashable, CustomStringConvertib
     return value
   }
 
+  /// Names the field and the value, for the server's log.
   public var description: String { "\(field) holds \"\(value)\", which this version does not know" }
 }
