@@ -11,6 +11,19 @@ enum RulesFixture {
 
   static func lists() throws -> PublishedLists { try TestSupport.shippedLists() }
 
+  /// The scope of a query for `purpose`, narrowed to `requested`, under a consent for `consent`
+  /// (nil: none), by an institution that sees `institution` (nil: every category).
+  static func scope(
+    _ purpose: Purpose, requested: [String] = [], consent: [String]? = nil, institution: Set<String>? = nil,
+    lists: PublishedLists
+  ) throws -> QueryScope {
+    let querier = Institution(
+      id: "test-querier", name: "test", roles: [.query], purposes: [purpose.code],
+      categories: institution ?? Set(lists.categories.map(\.code)))
+    return try QueryScope(
+      requested: requested, purpose: purpose, institution: querier, consentCategories: consent, lists: lists)
+  }
+
   static func models(_ lists: PublishedLists) throws -> EvaluationModels {
     try EvaluationModels.load(from: TestSupport.configDirectory, lists: lists)
   }

@@ -102,12 +102,8 @@ struct MinimumNecessaryTests {
   static func answer(_ row: ScopeCase, _ records: [CreditRecord]) throws -> Profile {
     let lists = try R.lists()
     let purpose = try #require(lists.purpose(row.purpose))
-    let institution = Institution(
-      id: "test-bank", name: "test", roles: [.query], purposes: [row.purpose],
-      categories: row.institution ?? Set(lists.categories.map(\.code)))
-    let scope = try QueryScope(
-      requested: row.narrowing, purpose: purpose, institution: institution, consentCategories: row.consent,
-      lists: lists)
+    let scope = try R.scope(
+      purpose, requested: row.narrowing, consent: row.consent, institution: row.institution, lists: lists)
     return ProfileAssembler.assemble(
       subjectKind: row.kind, records: records, purpose: purpose, scope: scope,
       lists: lists, models: try R.models(lists), today: R.today)

@@ -32,11 +32,7 @@ struct ProfileAssemblerTests {
   ) throws -> Profile {
     let lists = try R.lists()
     let purpose = try #require(lists.purpose(purposeCode))
-    let institution = Institution(
-      id: "test", name: "test", roles: [.query], purposes: [purposeCode],
-      categories: Set(lists.categories.map(\.code)))
-    let scope = try QueryScope(
-      requested: narrowing, purpose: purpose, institution: institution, consentCategories: nil, lists: lists)
+    let scope = try R.scope(purpose, requested: narrowing, lists: lists)
     return ProfileAssembler.assemble(
       subjectKind: kind, records: records, purpose: purpose, scope: scope,
       lists: lists, models: try R.models(lists), today: R.today)

@@ -75,12 +75,8 @@ struct QueryScopeTests {
   func scope(_ row: ScopeRow) throws {
     let lists = try TestSupport.shippedLists()
     let purpose = try #require(lists.purpose(row.purpose))
-    let institution = Institution(
-      id: "test", name: "test", roles: [.query], purposes: [row.purpose],
-      categories: row.institution ?? Set(lists.categories.map(\.code)))
-    let scope = try QueryScope(
-      requested: row.requested, purpose: purpose, institution: institution, consentCategories: row.consent,
-      lists: lists)
+    let scope = try RulesFixture.scope(
+      purpose, requested: row.requested, consent: row.consent, institution: row.institution, lists: lists)
     #expect(scope.covered == row.covered)
     // Every catalogue category is either covered or withheld, once, in catalogue order.
     let all = lists.categories.map(\.code)
@@ -94,11 +90,7 @@ struct QueryScopeTests {
   func applyingToAKind() throws {
     let lists = try TestSupport.shippedLists()
     let purpose = try #require(lists.purpose("admin-licensing"))
-    let institution = Institution(
-      id: "test", name: "test", roles: [.query], purposes: ["admin-licensing"],
-      categories: Set(lists.categories.map(\.code)))
-    let scope = try QueryScope(
-      requested: [], purpose: purpose, institution: institution, consentCategories: nil, lists: lists)
+    let scope = try RulesFixture.scope(purpose, lists: lists)
     for kind in SubjectKind.allCases {
       let stated = scope.applying(to: kind, lists: lists)
       let expected = lists.categories.filter { $0.subjectKinds.contains(kind) }.map(\.code)
