@@ -20,8 +20,10 @@ enum RulesFixture {
     let querier = Institution(
       id: "test-querier", name: "test", roles: [.query], purposes: [purpose.code],
       categories: institution ?? Set(lists.categories.map(\.code)))
-    return try QueryScope(
-      requested: requested, purpose: purpose, institution: querier, consentCategories: consent, lists: lists)
+    let scope = try QueryScope(requested: requested, purpose: purpose, institution: querier, lists: lists)
+    // As the gateway does: a consent narrows a query that asked for no categories.
+    guard let consent, requested.isEmpty else { return scope }
+    return scope.narrowed(toConsent: consent)
   }
 
   static func models(_ lists: PublishedLists) throws -> EvaluationModels {

@@ -110,8 +110,7 @@ struct QueryScopeTests {
     let institution = Institution(id: "test", name: "test", roles: [.query], categories: ["fraud"])
     let error = TestSupport.gatewayError {
       _ = try QueryScope(
-        requested: ["fraud", "star-sign"], purpose: purpose, institution: institution, consentCategories: nil,
-        lists: lists)
+        requested: ["fraud", "star-sign"], purpose: purpose, institution: institution, lists: lists)
     }
     #expect(error?.code == .invalidArgument)
     #expect(error?.field == "categories")

@@ -31,56 +31,67 @@ public struct QueryScope: Sendable, Hashable {
     public var reason: Reason
   }
 
+  /// A category of the catalogue and the reason it is withheld (nil: covered).
+  private struct Entry: Sendable, Hashable {
+    var code: String
+    var reason: Reason?
+  }
+
+  /// Every category of the catalogue, in its order: `covered` and `withheld` are read from it.
+  private var categories: [Entry]
+
   /// The categories the answer covers, in catalogue order, whether or not they hold records.
-  public private(set) var covered: [String]
+  public var covered: [String] { categories.filter { $0.reason == nil }.map(\.code) }
   /// Every other category of the catalogue, in catalogue order.
-  public private(set) var withheld: [Withheld]
+  public var withheld: [Withheld] {
+    categories.compactMap { category in category.reason.map { Withheld(category: category.code, reason: $0) } }
+  }
 
   /// The scope of a query for `purpose` by `institution`, narrowed to `requested` unless that
-  /// is empty. `consentCategories` are the categories of the consent the query names (nil for
-  /// a statutory purpose, or when there is no such consent): without a narrowing they narrow
-  /// the answer; with one, the consent must cover what was asked for, which `ConsentRules`
-  /// checks against `covered`.
+  /// is empty. A consent-based query then narrows it to the consent (`narrowed(toConsent:)`)
+  /// when the caller asked for no categories; when it did, the consent must cover them, which
+  /// `ConsentRules` checks against `covered`.
   public init(
-    requested: [String], purpose: Purpose, institution: Institution, consentCategories: [String]?,
-    lists: PublishedLists
+    requested: [String], purpose: Purpose, institution: Institution, lists: PublishedLists
   ) throws(GatewayError) {
     for code in requested where lists.category(code) == nil {
       throw .invalid("categories", "\"\(code)\" is not in the catalogue")
     }
     let purposeCategories = Set(purpose.categories)
     let asked = Set(requested)
-    let consent = requested.isEmpty ? consentCategories.map(Set.init) : nil
-    covered = []
-    withheld = []
-    for category in lists.categories.map(\.code) {
+    categories = lists.categories.map { category in
+      let code = category.code
       let reason: Reason? =
-        if !purposeCategories.contains(category) {
+        if !purposeCategories.contains(code) {
           .outsidePurpose(purpose.code)
-        } else if !institution.categories.contains(category) {
+        } else if !institution.categories.contains(code) {
           .outsideInstitution
-        } else if let consent, !consent.contains(category) {
-          .outsideConsent
-        } else if !asked.isEmpty, !asked.contains(category) {
+        } else if !asked.isEmpty, !asked.contains(code) {
           .narrowedByCaller
         } else {
           nil
         }
-      if let reason {
-        withheld.append(Withheld(category: category, reason: reason))
-      } else {
-        covered.append(category)
-      }
+      return Entry(code: code, reason: reason)
     }
+  }
+
+  /// The scope without the covered categories a consent for `consented` does not cover: they
+  /// are withheld, `outsideConsent`. For a query that asked for no categories.
+  public func narrowed(toConsent consented: [String]) -> QueryScope {
+    let consent = Set(consented)
+    var scope = self
+    scope.categories = categories.map { category in
+      category.reason == nil && !consent.contains(category.code)
+        ? Entry(code: category.code, reason: .outsideConsent) : category
+    }
+    return scope
   }
 
   /// The scope as an answer about a subject of `kind` states it: only the categories that
   /// apply to that kind, the same for every subject of it.
   public func applying(to kind: SubjectKind, lists: PublishedLists) -> QueryScope {
-    func applies(_ code: String) -> Bool { lists.category(code)?.subjectKinds.contains(kind) == true }
     var scope = self
-    scope.covered.removeAll { !applies($0) }
-    scope.withheld.removeAll { !applies($0.category) }
+    scope.categories.removeAll { lists.category($0.code)?.subjectKinds.contains(kind) != true }
     return scope
   }
 }

@@ -24,8 +24,6 @@ public struct Evaluation: Sendable, Hashable {
   public var dimensions: [DimensionScore]
   public var total: Int
   public var grade: String
-  /// How many records it rests on: the disclosable ones among those evaluated.
-  public var recordCount: Int
 
   /// Evaluates the records a query may see on `today` with `model`. Deterministic: the same
   /// records give the same result whatever their order.
@@ -33,12 +31,10 @@ public struct Evaluation: Sendable, Hashable {
     records: [CreditRecord], model: EvaluationModel, lists: PublishedLists, today: LocalDate
   ) -> Evaluation {
     var factors: [String: [Factor]] = [:]
-    var recordCount = 0
     for record in records.sorted(by: { $0.id < $1.id }) {
       guard let category = lists.category(record.content.category),
         Disclosure.isDisclosable(record, category: category, today: today)
       else { continue }
-      recordCount += 1
       let points = model.points(polarity: category.polarity, severity: record.content.severity)
       guard points != 0 else { continue }
       factors[category.dimension, default: []].append(
@@ -53,7 +49,6 @@ public struct Evaluation: Sendable, Hashable {
     }
     let total = dimensions.reduce(0) { $0 + $1.score }
     return Evaluation(
-      modelVersion: model.version, dimensions: dimensions, total: total, grade: model.grade(total: total),
-      recordCount: recordCount)
+      modelVersion: model.version, dimensions: dimensions, total: total, grade: model.grade(total: total))
   }
 }

@@ -1,6 +1,7 @@
 import CreditGateCore
 public import CreditGateProtos
 import Foundation
+import Synchronization
 public import GRPCCore
 
 /// `CreditQuery`: lookups for government departments (statutory purposes) and, with the
@@ -128,36 +129,33 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
 
   /// The scope of a query (`QueryScope`). A statutory purpose needs only the access policy; a
   /// consent-based one also needs a consent valid now for this subject, grantee and purpose that
-  /// covers the categories returned — checked and counted as one use, atomically.
+  /// covers the categories returned — checked and counted as one use, atomically. The consent is
+  /// read once, in that transaction, and narrows the scope there when the caller asked for no
+  /// categories.
   private func queryScope(
     caller: Caller, purpose: Purpose, requested: [String], subjectCode: String, consentID: String
   ) async throws -> QueryScope {
-    guard purpose.kind == .consent else {
-      return try QueryScope(
-        requested: requested, purpose: purpose, institution: caller.institution, consentCategories: nil,
-        lists: gateway.lists)
-    }
-    // A consent's categories never change, so they may be read before the use is counted.
-    let consent = consentID.isEmpty ? nil : try await gateway.store.consent(id: consentID)
-    let scope = try QueryScope(
-      requested: requested, purpose: purpose, institution: caller.institution,
-      consentCategories: consent?.categories, lists: gateway.lists)
+    let asked = try QueryScope(
+      requested: requested, purpose: purpose, institution: caller.institution, lists: gateway.lists)
+    guard purpose.kind == .consent else { return asked }
     guard !consentID.isEmpty else {
       throw ConsentRules.Refusal(
         code: .noConsent, detail: "purpose \(purpose.code) needs the subject's consent; send consent_id"
       ).error
     }
-    let categories = scope.covered
     let grantee = caller.institution.id
+    let used = Mutex(asked)
     // The time is read inside the transaction that counts the use, so that a revocation
     // committed meanwhile is seen.
     if let refusal = try await gateway.store.useConsent(id: consentID, now: gateway.clock, check: { consent, now in
-      ConsentRules.check(
+      let scope = requested.isEmpty ? asked.narrowed(toConsent: consent?.categories ?? []) : asked
+      used.withLock { $0 = scope }
+      return ConsentRules.check(
         consent, subjectCode: subjectCode, grantee: grantee, purpose: purpose.code,
-        categories: categories, now: now)
+        categories: scope.covered, now: now)
     }) {
       throw refusal.error
     }
-    return scope
+    return used.withLock { $0 }
   }
 }
