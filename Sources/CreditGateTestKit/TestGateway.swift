@@ -63,7 +63,11 @@ public struct TestGateway: Sendable {
       // Throws what stopped the start, e.g. a tampered audit log.
       let gateway = try await server.gateway
       var iterator = ports.makeAsyncIterator()
-      guard let port = await iterator.next() else { throw CancellationError() }
+      guard let port = await iterator.next() else {
+        // The server stopped before it listened (e.g. the port is taken): throw why.
+        try await group.next()
+        throw CancellationError()
+      }
       let running = TestGateway(
         directory: directory,
         pki: DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory)),
@@ -74,9 +78,7 @@ public struct TestGateway: Sendable {
 
   /// A connection presenting the development PKI's certificate of `institution`.
   public func connection(as institution: String) -> GatewayConnection {
-    GatewayConnection(
-      host: "127.0.0.1", port: port, certificate: pki.layout.clientCertificate(institution).path,
-      privateKey: pki.layout.clientKey(institution).path, serverCA: pki.layout.caCertificate.path)
+    GatewayConnection(host: "127.0.0.1", port: port, layout: pki.layout, institution: institution)
   }
 
   /// A connection presenting a certificate written to this gateway's folder.

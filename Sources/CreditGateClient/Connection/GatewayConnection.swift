@@ -35,8 +35,13 @@ public struct GatewayConnection: Sendable {
       throw ConnectionError(
         "no client certificate for \"\(institution)\" at \(certificate): run `creditgate certs issue \(institution)`")
     }
+    self.init(host: String(server[..<colon]), port: port, layout: layout, institution: institution)
+  }
+
+  /// The files `layout` keeps for `institution`, at `host:port`; nothing is read until a call.
+  public init(host: String, port: Int, layout: CertificateLayout, institution: String) {
     self.init(
-      host: String(server[..<colon]), port: port, certificate: certificate,
+      host: host, port: port, certificate: layout.clientCertificate(institution).path,
       privateKey: layout.clientKey(institution).path, serverCA: layout.caCertificate.path)
   }
 

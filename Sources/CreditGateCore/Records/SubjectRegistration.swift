@@ -35,9 +35,6 @@ public struct SubjectRegistration: Sendable, Hashable {
     }
   }
 
-  /// The longest name accepted, in characters.
-  public static let maximumNameLength = 200
-
   /// The items in the order sent; the results keep it.
   public var items: [Item]
 
@@ -77,10 +74,8 @@ public struct SubjectRegistration: Sendable, Hashable {
       throw .denied("provider may not register a \(code.kind.rawValue)", field: "subjects[\(index)].subject_code")
     }
     let name = item.name.trimmingCharacters(in: .whitespacesAndNewlines)
+    // Its length is checked with every other field's, before the call reaches here (InputText).
     guard !name.isEmpty else { throw .invalid("subjects[\(index)].name", "is required") }
-    guard name.count <= maximumNameLength else {
-      throw .invalid("subjects[\(index)].name", "must be at most \(maximumNameLength) characters")
-    }
     return Subject(code: code.value, kind: code.kind, name: name)
   }
 }

@@ -2,7 +2,7 @@
 public enum CreditList: String, Sendable, Hashable, CaseIterable, Codable {
   /// 严重失信主体名单: an active serious record of a listed category.
   case seriousDishonesty = "serious-dishonesty"
-  /// 红名单: an honour on record and no disclosable trust-breaking record in three years.
+  /// 红名单: an honour on record and no disclosable trust-breaking record decided in three years.
   case red
 }
 
@@ -49,7 +49,7 @@ public enum DerivedLists {
     // What stops being disclosed stops counting (DESIGN §5): a breach past its disclosure end
     // or the five-year limit no longer keeps anyone off the list.
     let recentBreach = current.contains { record in
-      lists.category(record.content.category)?.polarity == .trustBreaking && record.content.actDate >= since
+      lists.category(record.content.category)?.polarity == .trustBreaking && record.content.decidedOn >= since
     }
     if !honours.isEmpty, !recentBreach {
       memberships.append(ListMembership(list: .red, recordIDs: honours.map(\.id)))
