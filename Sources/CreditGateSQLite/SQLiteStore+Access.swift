@@ -67,8 +67,9 @@ extension SQLiteStore {
     }
   }
 
-  /// Waits for the accesses in flight, refusing new ones, then closes the connections.
-  func closeWhenIdle() async throws {
+  /// Closes the database once the accesses in flight are done, refusing new ones: afterwards
+  /// every access throws `StorageError`.
+  public func close() async throws {
     await withCheckedContinuation { continuation in
       access.withLock { $0.close(continuation) }?.resume()
     }

@@ -83,12 +83,6 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore {
     }
   }
 
-  /// Closes the database once the accesses in flight are done: afterwards every access throws
-  /// `StorageError`.
-  public func close() async throws {
-    try await closeWhenIdle()
-  }
-
   /// `PRAGMA synchronous` reads 2 for FULL.
   static let synchronousFull = 2
 

@@ -94,7 +94,7 @@ public enum AuditLogCheck {
 
   /// Where the recomputed tree first departs from what was signed: the first checkpoint, by
   /// size, that covers entries the log lacks or whose root differs. Only the failing path
-  /// reads every checkpoint.
+  /// compares every checkpoint (the check reads them all, one per batch, to find the latest).
   static func firstDisagreement(tree: MerkleTree, checkpoints: [SignedCheckpoint]) -> AuditLogIntegrityError {
     var agreed: UInt64 = 0
     for signed in checkpoints {

@@ -10,11 +10,6 @@ struct SubjectRow: Codable, FetchableRecord, PersistableRecord {
   var kind: String
   var name: String
 
-  enum Columns {
-    static let code = Column(CodingKeys.code)
-    static let kind = Column(CodingKeys.kind)
-  }
-
   init(_ subject: Subject) {
     code = subject.code
     kind = subject.kind.rawValue
