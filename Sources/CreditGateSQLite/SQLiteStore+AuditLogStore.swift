@@ -22,15 +22,20 @@ extension SQLiteStore {
         var next = UInt64(clamping: last ?? 0) + 1
         var commits: [AuditCommit] = []
         var leaves: [StoredLeaf] = []
+        // The last entry about each subject, as the batch goes on.
+        var lastAboutSubject: [String: UInt64] = [:]
+        let previousStatement = try db.cachedStatement(
+          sql: "SELECT max(sequence) FROM audit_entry WHERE origin = ? AND subject_pseudonym = ?")
         for item in batch {
           var entry = item.entry
           var change: Result<StateChangeResult, any Error>?
+          let sequence = next
           if let stateChange = item.change {
             // A savepoint per call: a change that fails is undone alone and its entry says so.
             var result = StateChangeResult.done
             do {
               try db.inSavepoint {
-                result = try Self.apply(stateChange, db)
+                result = try Self.apply(stateChange, db, sequence: sequence, origin: origin)
                 return .commit
               }
               change = .success(result)
@@ -40,8 +45,15 @@ extension SQLiteStore {
           }
           if let change, let complete = item.complete { complete(change, &entry) }
           entry.origin = origin
-          entry.sequence = next
+          entry.sequence = sequence
           next += 1
+          if !entry.subjectPseudonym.isEmpty {
+            let previous =
+              try lastAboutSubject[entry.subjectPseudonym]
+              ?? Int64.fetchOne(previousStatement, arguments: [origin, entry.subjectPseudonym]).map { UInt64(clamping: $0) }
+            entry.previousSubjectSequence = previous ?? 0
+            lastAboutSubject[entry.subjectPseudonym] = sequence
+          }
           try Self.checkStorable(entry)
           let leaf = StoredLeaf(entry: entry, leafHash: entry.leafHash)
           try AuditEntryRow(entry: entry, leafHash: leaf.leafHash).insert(db)

@@ -95,6 +95,36 @@ extension SQLiteStore {
           """)
     }
     migrator.registerMigration("v5-audit-origins") { db in try migrateToLogsPerOrigin(db) }
+    migrator.registerMigration("v6-cases") { db in
+      // Objections and repair applications (DESIGN §9); and each entry's link to the previous
+      // entry of its log about the same subject, found through `audit_subject_chain`. Entries
+      // written before carry 0: they are outside the chain.
+      try db.execute(
+        sql: """
+          CREATE TABLE credit_case (
+            id TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            subject_code TEXT NOT NULL,
+            category TEXT NOT NULL,
+            statement TEXT NOT NULL,
+            filed_at_us INTEGER NOT NULL,
+            filed_sequence INTEGER NOT NULL,
+            filed_origin TEXT NOT NULL,
+            decide_by INTEGER NOT NULL,
+            provisional_reason TEXT,
+            status TEXT NOT NULL,
+            decision_reason TEXT NOT NULL,
+            decided_at_us INTEGER,
+            decided_by TEXT NOT NULL
+          );
+          CREATE INDEX case_record ON credit_case(record_id);
+          CREATE INDEX case_subject ON credit_case(subject_code);
+          CREATE INDEX case_status ON credit_case(status, filed_at_us);
+          ALTER TABLE audit_entry ADD COLUMN previous_subject_sequence INTEGER NOT NULL DEFAULT 0;
+          CREATE INDEX audit_subject_chain ON audit_entry(origin, subject_pseudonym, sequence);
+          """)
+    }
     return migrator
   }
 

@@ -237,6 +237,22 @@ public final class TestStore: GatewayStore {
   }
 
   /// Forwards to `base`.
+  public func cases(status: CaseStatus?) async throws -> [CreditCase] {
+    note()
+    return try await base.cases(status: status)
+  }
+  /// Forwards to `base`.
+  public func cases(subjectCode: String) async throws -> [CreditCase] {
+    note()
+    return try await base.cases(subjectCode: subjectCode)
+  }
+  /// Forwards to `base`.
+  public func creditCase(id: String) async throws -> CreditCase? {
+    note()
+    return try await base.creditCase(id: id)
+  }
+
+  /// Forwards to `base`.
   public func insertConsent(_ consent: Consent) async throws {
     note()
     try await base.insertConsent(consent)

@@ -96,8 +96,11 @@ struct DerivedListsTests {
       label: "serious loan-default (category not listed)",
       records: [R.record("l1", "loan-default", .serious)], expected: nil),
     ListCase(
-      label: "DISPUTED serious dishonest-judgment-debtor",
-      records: [R.record("d1", "dishonest-judgment-debtor", .serious, status: .disputed)], expected: nil),
+      label: "DISPUTED serious dishonest-judgment-debtor still lists (flagged, not set aside)",
+      records: [R.record("d1", "dishonest-judgment-debtor", .serious, status: .disputed)], expected: ["d1"]),
+    .init(
+      label: "OBJECTION_UPHELD serious dishonest-judgment-debtor",
+      records: [R.record("d1", "dishonest-judgment-debtor", .serious, status: .objectionUpheld)], expected: nil),
     ListCase(
       label: "REVOKED serious dishonest-judgment-debtor",
       records: [R.record("d1", "dishonest-judgment-debtor", .serious, status: .revoked)], expected: nil),
@@ -136,7 +139,7 @@ struct DerivedListsTests {
     ListCase(label: "no records", records: [], expected: nil),
   ]
 
-  @Test("the serious-dishonesty list takes active, disclosed, serious records of listed categories", arguments: seriousCases)
+  @Test("the serious-dishonesty list takes disclosed serious records of listed categories, disputed ones too", arguments: seriousCases)
   func seriousDishonesty(_ row: ListCase) throws {
     let lists = try R.lists()
     let memberships = DerivedLists.memberships(records: row.records, lists: lists, today: R.today)
@@ -220,8 +223,11 @@ struct DerivedListsTests {
       label: "a revoked honour does not count",
       records: [R.record("h1", "honour", status: .revoked)], expected: nil),
     ListCase(
-      label: "a disputed honour does not count",
-      records: [R.record("h1", "honour", status: .disputed)], expected: nil),
+      label: "a disputed honour still counts",
+      records: [R.record("h1", "honour", status: .disputed)], expected: ["h1"]),
+    .init(
+      label: "an honour withdrawn on an objection does not count",
+      records: [R.record("h1", "honour", status: .objectionUpheld)], expected: nil),
     ListCase(
       label: "an honour past its disclosure end does not count",
       records: [R.record("h1", "honour", until: R.daysAgo(1))], expected: nil),

@@ -67,8 +67,12 @@ struct MeasureEngineTests {
         E(code: "civil-service-exam-cheating", triggers: ["e2", "e3"], list: nil),
       ]),
     MeasureCase(
-      label: "DISPUTED general exam-cheating does not trigger", purpose: "civil-servant-recruitment",
-      records: [rec("e1", "exam-cheating", .general, status: .disputed)], decision: .eligible, measures: []),
+      label: "DISPUTED general exam-cheating still triggers (flagged, not set aside)", purpose: "civil-servant-recruitment",
+      records: [rec("e1", "exam-cheating", .general, status: .disputed)], decision: .disqualified,
+      measures: [E(code: "civil-service-exam-cheating", triggers: ["e1"], list: nil)]),
+    MeasureCase(
+      label: "general exam-cheating withdrawn on an objection does not trigger", purpose: "civil-servant-recruitment",
+      records: [rec("e1", "exam-cheating", .general, status: .objectionUpheld)], decision: .eligible, measures: []),
     MeasureCase(
       label: "REVOKED general exam-cheating does not trigger", purpose: "civil-servant-recruitment",
       records: [rec("e1", "exam-cheating", .general, status: .revoked)], decision: .eligible, measures: []),

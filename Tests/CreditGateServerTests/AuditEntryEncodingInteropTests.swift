@@ -68,6 +68,8 @@ struct AuditEntryEncodingInteropTests {
     Sample("int32.max status code") { $0.statusCode = Int(Int32.max) },
     Sample("the largest sequence") { $0.sequence = .max },
     Sample("sequence 128 needs two varint bytes") { $0.sequence = 128 },
+    Sample("a link to the previous entry about the subject") { $0.previousSubjectSequence = 6 },
+    Sample("the largest link") { $0.previousSubjectSequence = .max },
     Sample("sequence 127 needs one") { $0.sequence = 127 },
     Sample("uint32.max records") { $0.recordsDisclosed = Int(UInt32.max) },
     Sample("unicode strings", micros: 500_000) {

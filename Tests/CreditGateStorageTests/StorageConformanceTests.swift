@@ -305,7 +305,14 @@ struct StorageConformanceTests {
   func search(_ backend: StorageBackend, _ searchCase: SearchCase) async throws {
     // The hand-written expectations agree with the reference semantics.
     var numbered = Fixture.log
-    for index in numbered.indices { numbered[index].sequence = UInt64(index + 1) }
+    var last: [String: UInt64] = [:]
+    for index in numbered.indices {
+      numbered[index].sequence = UInt64(index + 1)
+      let pseudonym = numbered[index].subjectPseudonym
+      guard !pseudonym.isEmpty else { continue }
+      numbered[index].previousSubjectSequence = last[pseudonym] ?? 0
+      last[pseudonym] = numbered[index].sequence
+    }
     let reference = Array(numbered.filter(searchCase.filter.matches).prefix(searchCase.filter.limit))
     #expect(reference.map(\.sequence) == searchCase.expected, "reference semantics")
 

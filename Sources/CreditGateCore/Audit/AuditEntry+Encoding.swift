@@ -27,6 +27,7 @@ extension AuditEntry {
     }
     writer.uint64(15, UInt64(UInt32(clamping: recordsDisclosed)))
     writer.string(16, responseDigest)
+    writer.uint64(17, previousSubjectSequence)
     return writer.bytes
   }
 

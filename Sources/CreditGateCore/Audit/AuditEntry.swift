@@ -34,6 +34,11 @@ public struct AuditEntry: Sendable, Hashable {
   public var categoriesDisclosed: [String]
   public var recordsDisclosed: Int
   public var responseDigest: String
+  /// The sequence number of the previous entry of this log about the same subject, 0 for the
+  /// first (and for entries about no subject). Set by the store when it appends the entry, so
+  /// that a subject's entries form a chain inside the leaves: a list of them with one left out
+  /// no longer links up.
+  public var previousSubjectSequence: UInt64
 
   /// Creates an entry. `sequence` stays 0 until the entry is committed, and `time` is rounded to
   /// microseconds, as every backend stores it.
@@ -42,7 +47,7 @@ public struct AuditEntry: Sendable, Hashable {
     certificateFingerprint: String, operatorID: String, method: String, purpose: String = "",
     consentID: String = "", subjectPseudonym: String = "", outcome: AuditOutcome,
     statusCode: Int, reason: String = "", categoriesDisclosed: [String] = [],
-    recordsDisclosed: Int = 0, responseDigest: String = ""
+    recordsDisclosed: Int = 0, responseDigest: String = "", previousSubjectSequence: UInt64 = 0
   ) {
     self.sequence = sequence
     self.origin = origin
@@ -60,5 +65,6 @@ public struct AuditEntry: Sendable, Hashable {
     self.categoriesDisclosed = categoriesDisclosed
     self.recordsDisclosed = recordsDisclosed
     self.responseDigest = responseDigest
+    self.previousSubjectSequence = previousSubjectSequence
   }
 }

@@ -7,6 +7,9 @@ public enum RecordStatus: String, Sendable, Hashable, Codable, CaseIterable {
   case disputed = "DISPUTED"
   case repaired = "REPAIRED"
   case revoked = "REVOKED"
+  /// An objection against it was upheld: no longer disclosed; a corrected version the provider
+  /// submits is disclosed again.
+  case objectionUpheld = "OBJECTION_UPHELD"
 }
 
 /// What a provider submits: the content of a record, identified by its own record id.
@@ -64,6 +67,15 @@ public struct CreditRecord: Sendable, Hashable {
     self.content = content
     self.status = status
     self.version = version
+  }
+
+  /// The record after its provider submitted `content` for it again: identical content changes
+  /// nothing; changed content raises the version and keeps the status, except that a record
+  /// withdrawn on an objection comes back as the corrected version.
+  public func resubmitted(_ content: RecordContent) -> CreditRecord {
+    guard content != self.content else { return self }
+    let status: RecordStatus = status == .objectionUpheld ? .active : status
+    return CreditRecord(id: id, content: content, status: status, version: version + 1)
   }
 
   /// The gateway's id for a provider's record: "r" and 20 hex digits of SHA-256 over both ids.

@@ -1,6 +1,6 @@
 /// The two lists derived from records (DESIGN §5); never edited by hand.
 public enum CreditList: String, Sendable, Hashable, CaseIterable, Codable {
-  /// 严重失信主体名单: an active serious record of a listed category.
+  /// 严重失信主体名单: a disclosable serious record of a listed category.
   case seriousDishonesty = "serious-dishonesty"
   /// 红名单: an honour on record and no disclosable trust-breaking record decided in three years.
   case red
@@ -26,7 +26,8 @@ public enum DerivedLists {
 
   /// The lists `records` put a subject on, on `today`. Only disclosable records count (DESIGN
   /// §5): revoked and repaired records leave the lists at once, and so do records past their
-  /// disclosure end or the five-year limit.
+  /// disclosure end or the five-year limit. A disputed record counts until the objection is
+  /// upheld (DESIGN §9: flagged, not set aside): an objection is no way off a list.
   public static func memberships(
     records: [CreditRecord], lists: PublishedLists, today: LocalDate
   ) -> [ListMembership] {
@@ -35,13 +36,12 @@ public enum DerivedLists {
     }
     var memberships: [ListMembership] = []
     let serious = current.filter { record in
-      record.status == .active && record.content.severity == .serious
-        && lists.category(record.content.category)?.listed == true
+      record.content.severity == .serious && lists.category(record.content.category)?.listed == true
     }
     if !serious.isEmpty {
       memberships.append(ListMembership(list: .seriousDishonesty, recordIDs: serious.map(\.id)))
     }
-    let honours = current.filter { $0.status == .active && $0.content.category == honourCategory }
+    let honours = current.filter { $0.content.category == honourCategory }
     let (y, m, d) = today.parts
     let since =
       LocalDate(year: y - redListCleanYears, month: m, day: d)

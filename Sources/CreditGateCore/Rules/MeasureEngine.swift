@@ -17,15 +17,15 @@ public struct AppliedMeasure: Sendable, Hashable {
 /// not on the published list is never applied.
 public enum MeasureEngine {
   /// The measures of `purpose` that apply, and the decision they add up to. A list trigger
-  /// applies when `memberships` holds the list; a category trigger, on an active disclosable
+  /// applies when `memberships` holds the list; a category trigger, on a disclosable
   /// record of the category at or above its least severity. Disqualification outweighs restriction.
   public static func apply(
     purpose: String, records: [CreditRecord], memberships: [ListMembership],
     lists: PublishedLists, today: LocalDate
   ) -> (decision: MeasureDecision, measures: [AppliedMeasure]) {
+    // A disputed record counts until the objection is upheld (DESIGN §9: flagged, not set aside).
     let current = records.filter {
-      $0.status == .active
-        && Disclosure.isDisclosable($0, category: lists.category($0.content.category), today: today)
+      Disclosure.isDisclosable($0, category: lists.category($0.content.category), today: today)
     }
     var applied: [AppliedMeasure] = []
     for measure in lists.measures where measure.purposes.contains(purpose) {

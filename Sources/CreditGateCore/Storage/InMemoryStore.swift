@@ -3,16 +3,22 @@ import Synchronization
 
 /// An in-memory `CreditStore`, `ConsentStore` and `AuditLogStore`, for tests and as the
 /// reference semantics of every backend.
-public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
+public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, CaseStore {
   private struct State {
     var subjects: [String: Subject] = [:]
     var records: [String: CreditRecord] = [:]
     var consents: [String: Consent] = [:]
+    /// Cases in filing order.
+    var cases: [CreditCase] = []
     /// Each origin's log, in sequence order.
     var audit: [String: [StoredLeaf]] = [:]
+    /// Each origin's last entry about each subject pseudonym.
+    var lastAboutSubject: [String: [String: UInt64]] = [:]
     var checkpoints: [SignedCheckpoint] = []
 
-    mutating func apply(_ change: StateChange) -> StateChangeResult {
+    /// Applies a change whose audit entry will be `sequence` in the log of `origin`. Every
+    /// check comes before the first write, so a change that throws leaves nothing behind.
+    mutating func apply(_ change: StateChange, sequence: UInt64 = 0, origin: String = "") throws -> StateChangeResult {
       switch change {
       case .registerSubjects(let subjects):
         for subject in subjects {
@@ -24,16 +30,8 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
         return .records(
           contents.map { content in
             let id = content.recordID
-            let stored: CreditRecord
-            if let existing = records[id] {
-              stored =
-                existing.content == content
-                ? existing
-                : CreditRecord(
-                  id: id, content: content, status: existing.status, version: existing.version + 1)
-            } else {
-              stored = CreditRecord(id: id, content: content, status: .active, version: 1)
-            }
+            let stored =
+              records[id]?.resubmitted(content) ?? CreditRecord(id: id, content: content, status: .active, version: 1)
             records[id] = stored
             return stored
           })
@@ -47,6 +45,25 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
           consents[id] = consent
         }
         return .consent(consent)
+      case .fileCase(let filing):
+        let (filed, status) = try filing.apply(
+          record: records[filing.recordID], cases: cases.filter { $0.recordID == filing.recordID },
+          sequence: sequence, origin: origin)
+        cases.append(filed)
+        records[filed.recordID]?.status = status
+        return .creditCase(filed)
+      case .decideCase(let decision):
+        let index = cases.firstIndex { $0.id == decision.caseID }
+        let stored = index.map { cases[$0] }
+        let (decided, status) = try decision.apply(case: stored, record: stored.flatMap { records[$0.recordID] })
+        if let index { cases[index] = decided }
+        if let status { records[decided.recordID]?.status = status }
+        return .creditCase(decided)
+      case .revokeRecord(let id, let providerID):
+        var record = try CaseRules.revocable(records[id], by: providerID, field: "record_id")
+        record.status = .revoked
+        records[id] = record
+        return .record(record)
       }
     }
   }
@@ -58,7 +75,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
 
   /// `CreditStore.registerSubjects`: inserts or renames, all at once.
   public func registerSubjects(_ subjects: [Subject]) async throws {
-    _ = state.withLock { $0.apply(.registerSubjects(subjects)) }
+    _ = try state.withLock { try $0.apply(.registerSubjects(subjects)) }
   }
 
   /// `CreditStore.subject(code:)`.
@@ -77,7 +94,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
 
   /// `CreditStore.submitRecords`: upserts by provider and provider record id.
   public func submitRecords(_ records: [RecordContent]) async throws -> [CreditRecord] {
-    guard case .records(let stored) = state.withLock({ $0.apply(.submitRecords(records)) }) else { return [] }
+    guard case .records(let stored) = try state.withLock({ try $0.apply(.submitRecords(records)) }) else { return [] }
     return stored
   }
 
@@ -102,16 +119,25 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
   /// Appends to the log of `origin`; a batch whose seal throws leaves no trace.
   public func append(_ batch: [AuditAppend], origin: String, seal: @escaping AuditSeal) async throws -> [AuditCommit] {
     try state.withLock { state in
-      // Only the seal can fail (applying a change in memory cannot); keep what it would undo.
+      // A change that throws leaves nothing behind (`apply` checks before it writes); the
+      // seal may still fail: keep what it would undo.
       let before = batch.contains { $0.change != nil } ? state : nil
       let logSize = state.audit[origin]?.count ?? 0
       var commits: [AuditCommit] = []
+      var last = state.lastAboutSubject[origin] ?? [:]
       for item in batch {
         var entry = item.entry
-        let change = item.change.map { Result<StateChangeResult, any Error>.success(state.apply($0)) }
+        let sequence = UInt64(logSize + commits.count + 1)
+        let change = item.change.map { change in
+          Result<StateChangeResult, any Error> { try state.apply(change, sequence: sequence, origin: origin) }
+        }
         if let change, let complete = item.complete { complete(change, &entry) }
         entry.origin = origin
-        entry.sequence = UInt64(logSize + commits.count + 1)
+        entry.sequence = sequence
+        if !entry.subjectPseudonym.isEmpty {
+          entry.previousSubjectSequence = last[entry.subjectPseudonym] ?? 0
+          last[entry.subjectPseudonym] = sequence
+        }
         commits.append(AuditCommit(entry: entry, change: change))
       }
       let leaves = commits.map { StoredLeaf(entry: $0.entry, leafHash: $0.entry.leafHash) }
@@ -122,6 +148,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
         throw error
       }
       state.audit[origin, default: []] += leaves
+      state.lastAboutSubject[origin] = last
       return commits
     }
   }
@@ -171,7 +198,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
 
   /// `ConsentStore.insertConsent`.
   public func insertConsent(_ consent: Consent) async throws {
-    _ = state.withLock { $0.apply(.insertConsent(consent)) }
+    _ = try state.withLock { try $0.apply(.insertConsent(consent)) }
   }
 
   /// `ConsentStore.consent(id:)`.
@@ -189,7 +216,7 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
 
   /// `ConsentStore.revokeConsent`: the first revocation time is kept.
   public func revokeConsent(id: String, at: Date) async throws -> Consent? {
-    guard case .consent(let consent) = state.withLock({ $0.apply(.revokeConsent(id: id, at: at)) }) else {
+    guard case .consent(let consent) = try state.withLock({ try $0.apply(.revokeConsent(id: id, at: at)) }) else {
       return nil
     }
     return consent
@@ -204,5 +231,22 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore {
       state.consents[id]?.uses += 1
       return nil
     }
+  }
+
+  // MARK: - Cases
+
+  /// `CaseStore.cases(status:)`: in filing order.
+  public func cases(status: CaseStatus?) async throws -> [CreditCase] {
+    state.withLock { state in state.cases.filter { status == nil || $0.status == status } }
+  }
+
+  /// `CaseStore.cases(subjectCode:)`: in filing order.
+  public func cases(subjectCode: String) async throws -> [CreditCase] {
+    state.withLock { state in state.cases.filter { $0.subjectCode == subjectCode } }
+  }
+
+  /// `CaseStore.creditCase(id:)`.
+  public func creditCase(id: String) async throws -> CreditCase? {
+    state.withLock { state in state.cases.first { $0.id == id } }
   }
 }

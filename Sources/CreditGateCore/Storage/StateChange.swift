@@ -10,6 +10,83 @@ public enum StateChange: Sendable, Hashable {
   case insertConsent(Consent)
   /// Marks a consent revoked; revoking twice keeps the first time.
   case revokeConsent(id: String, at: Date)
+  /// Files an objection or a repair application (`CaseFiling.apply`, checked against the
+  /// record and its cases as stored) and marks the record.
+  case fileCase(CaseFiling)
+  /// Decides an open case (`CaseRules.decide`) and sets its record's status.
+  case decideCase(CaseDecision)
+  /// Revokes a record for its provider (`CaseRules.revocable`).
+  case revokeRecord(id: String, providerID: String)
+}
+
+/// An objection or repair application to file: checked inside the transaction, against the
+/// record and its cases as they are then, so that two filings racing on one record cannot
+/// both open a case.
+public struct CaseFiling: Sendable, Hashable {
+  public var kind: CaseKind
+  public var recordID: String
+  public var subjectCode: String
+  public var statement: String
+  /// The category of the record, from the published lists.
+  public var category: Category?
+  public var id: String
+  public var at: Date
+  public var today: LocalDate
+  public var calendar: WorkingCalendar
+
+  /// A filing of `kind` on `recordID` for the person `subjectCode`.
+  public init(
+    kind: CaseKind, recordID: String, subjectCode: String, statement: String, category: Category?, id: String,
+    at: Date, today: LocalDate, calendar: WorkingCalendar
+  ) {
+    self.kind = kind
+    self.recordID = recordID
+    self.subjectCode = subjectCode
+    self.statement = statement
+    self.category = category
+    self.id = id
+    self.at = at
+    self.today = today
+    self.calendar = calendar
+  }
+
+  /// The case to store and the record's new status, given the record and its cases as stored
+  /// and the filing's audit entry (its log and sequence number).
+  public func apply(record: CreditRecord?, cases: [CreditCase], sequence: UInt64, origin: String) throws(GatewayError)
+    -> (CreditCase, RecordStatus)
+  {
+    let record = try CaseRules.ownRecord(record, id: recordID, subjectCode: subjectCode)
+    var filed = try CaseRules.file(
+      kind, record: record, category: category, statement: statement,
+      openCases: cases.filter { $0.status == .open }, id: id, at: at, today: today, calendar: calendar)
+    filed.filedSequence = sequence
+    filed.filedOrigin = origin
+    return (filed, CaseRules.recordStatus(filing: kind, record: record))
+  }
+}
+
+/// A credit administrator's decision on a case.
+public struct CaseDecision: Sendable, Hashable {
+  public var caseID: String
+  public var upheld: Bool
+  public var reason: String
+  public var decidedBy: String
+  public var at: Date
+
+  /// The decision `upheld` (or not) on `caseID`, with its reason.
+  public init(caseID: String, upheld: Bool, reason: String, decidedBy: String, at: Date) {
+    self.caseID = caseID
+    self.upheld = upheld
+    self.reason = reason
+    self.decidedBy = decidedBy
+    self.at = at
+  }
+
+  /// The decided case and the record's new status (nil: unchanged), given both as stored.
+  public func apply(case stored: CreditCase?, record: CreditRecord?) throws(GatewayError) -> (CreditCase, RecordStatus?) {
+    guard let stored else { throw GatewayError(.notFound, field: "case_id", "no case \(caseID)") }
+    return try CaseRules.decide(stored, record: record, upheld: upheld, reason: reason, by: decidedBy, at: at)
+  }
 }
 
 /// What a `StateChange` stored, for the answer built from it.
@@ -19,6 +96,10 @@ public enum StateChangeResult: Sendable, Hashable {
   case records([CreditRecord])
   /// The consent as stored after the change, nil if there is none.
   case consent(Consent?)
+  /// The case as stored after the change.
+  case creditCase(CreditCase)
+  /// The record as stored after the change.
+  case record(CreditRecord)
 }
 
 /// One call's audit entry and, for a call that changes state, its change.

@@ -162,6 +162,10 @@ public nonisolated enum Creditgate_V1_RecordStatus: SwiftProtobuf.Enum, Swift.Ca
   case disputed // = 2
   case repaired // = 3
   case revoked // = 4
+
+  /// An objection against it was upheld: no longer disclosed; the provider may submit a
+  /// corrected version, which is disclosed again.
+  case objectionUpheld // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -175,6 +179,7 @@ public nonisolated enum Creditgate_V1_RecordStatus: SwiftProtobuf.Enum, Swift.Ca
     case 2: self = .disputed
     case 3: self = .repaired
     case 4: self = .revoked
+    case 5: self = .objectionUpheld
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -186,6 +191,7 @@ public nonisolated enum Creditgate_V1_RecordStatus: SwiftProtobuf.Enum, Swift.Ca
     case .disputed: return 2
     case .repaired: return 3
     case .revoked: return 4
+    case .objectionUpheld: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -197,6 +203,7 @@ public nonisolated enum Creditgate_V1_RecordStatus: SwiftProtobuf.Enum, Swift.Ca
     .disputed,
     .repaired,
     .revoked,
+    .objectionUpheld,
   ]
 
 }
@@ -302,6 +309,9 @@ public nonisolated struct Creditgate_V1_CreditRecord: Sendable {
   public var version: UInt64 = 0
 
   public var polarity: Creditgate_V1_Polarity = .unspecified
+
+  /// True while an objection against the record is undecided: queries still show it, flagged.
+  public var disputed: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -502,6 +512,14 @@ public nonisolated struct Creditgate_V1_AuditEntry: @unchecked Sendable {
     set {_uniqueStorage()._responseDigest = newValue}
   }
 
+  /// The sequence number of the previous entry of this log about the same subject (0 for the
+  /// first, and for entries about no subject): a subject's entries form a chain inside the
+  /// leaves, so that a list of them with one left out no longer links up.
+  public var previousSubjectSequence: UInt64 {
+    get {_storage._previousSubjectSequence}
+    set {_uniqueStorage()._previousSubjectSequence = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -526,7 +544,7 @@ nonisolated extension Creditgate_V1_Severity: SwiftProtobuf._ProtoNameProviding 
 }
 
 nonisolated extension Creditgate_V1_RecordStatus: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RECORD_STATUS_UNSPECIFIED\0\u{1}RECORD_STATUS_ACTIVE\0\u{1}RECORD_STATUS_DISPUTED\0\u{1}RECORD_STATUS_REPAIRED\0\u{1}RECORD_STATUS_REVOKED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RECORD_STATUS_UNSPECIFIED\0\u{1}RECORD_STATUS_ACTIVE\0\u{1}RECORD_STATUS_DISPUTED\0\u{1}RECORD_STATUS_REPAIRED\0\u{1}RECORD_STATUS_REVOKED\0\u{1}RECORD_STATUS_OBJECTION_UPHELD\0")
 }
 
 nonisolated extension Creditgate_V1_PurposeKind: SwiftProtobuf._ProtoNameProviding {
@@ -580,7 +598,7 @@ nonisolated extension Creditgate_V1_Subject: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Creditgate_V1_CreditRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreditRecord"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}record_id\0\u{3}provider_institution_id\0\u{3}provider_record_id\0\u{3}subject_code\0\u{1}category\0\u{1}severity\0\u{1}title\0\u{3}document_number\0\u{3}act_date\0\u{3}decided_on\0\u{3}act_ended_on\0\u{3}disclosure_until\0\u{1}status\0\u{1}version\0\u{1}polarity\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}record_id\0\u{3}provider_institution_id\0\u{3}provider_record_id\0\u{3}subject_code\0\u{1}category\0\u{1}severity\0\u{1}title\0\u{3}document_number\0\u{3}act_date\0\u{3}decided_on\0\u{3}act_ended_on\0\u{3}disclosure_until\0\u{1}status\0\u{1}version\0\u{1}polarity\0\u{1}disputed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -603,6 +621,7 @@ nonisolated extension Creditgate_V1_CreditRecord: SwiftProtobuf.Message, SwiftPr
       case 13: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       case 14: try { try decoder.decodeSingularUInt64Field(value: &self.version) }()
       case 15: try { try decoder.decodeSingularEnumField(value: &self.polarity) }()
+      case 16: try { try decoder.decodeSingularBoolField(value: &self.disputed) }()
       default: break
       }
     }
@@ -654,6 +673,9 @@ nonisolated extension Creditgate_V1_CreditRecord: SwiftProtobuf.Message, SwiftPr
     if self.polarity != .unspecified {
       try visitor.visitSingularEnumField(value: self.polarity, fieldNumber: 15)
     }
+    if self.disputed != false {
+      try visitor.visitSingularBoolField(value: self.disputed, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -673,6 +695,7 @@ nonisolated extension Creditgate_V1_CreditRecord: SwiftProtobuf.Message, SwiftPr
     if lhs.status != rhs.status {return false}
     if lhs.version != rhs.version {return false}
     if lhs.polarity != rhs.polarity {return false}
+    if lhs.disputed != rhs.disputed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -895,7 +918,7 @@ nonisolated extension Creditgate_V1_AppliedMeasure: SwiftProtobuf.Message, Swift
 
 nonisolated extension Creditgate_V1_AuditEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AuditEntry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}origin\0\u{1}time\0\u{3}institution_id\0\u{3}certificate_fingerprint\0\u{3}operator_id\0\u{1}method\0\u{1}purpose\0\u{3}consent_id\0\u{3}subject_pseudonym\0\u{1}outcome\0\u{3}status_code\0\u{1}reason\0\u{3}categories_disclosed\0\u{3}records_disclosed\0\u{3}response_digest\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}origin\0\u{1}time\0\u{3}institution_id\0\u{3}certificate_fingerprint\0\u{3}operator_id\0\u{1}method\0\u{1}purpose\0\u{3}consent_id\0\u{3}subject_pseudonym\0\u{1}outcome\0\u{3}status_code\0\u{1}reason\0\u{3}categories_disclosed\0\u{3}records_disclosed\0\u{3}response_digest\0\u{3}previous_subject_sequence\0")
 
   fileprivate class _StorageClass {
     var _sequence: UInt64 = 0
@@ -914,6 +937,7 @@ nonisolated extension Creditgate_V1_AuditEntry: SwiftProtobuf.Message, SwiftProt
     var _categoriesDisclosed: [String] = []
     var _recordsDisclosed: UInt32 = 0
     var _responseDigest: String = String()
+    var _previousSubjectSequence: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -940,6 +964,7 @@ nonisolated extension Creditgate_V1_AuditEntry: SwiftProtobuf.Message, SwiftProt
       _categoriesDisclosed = source._categoriesDisclosed
       _recordsDisclosed = source._recordsDisclosed
       _responseDigest = source._responseDigest
+      _previousSubjectSequence = source._previousSubjectSequence
     }
   }
 
@@ -974,6 +999,7 @@ nonisolated extension Creditgate_V1_AuditEntry: SwiftProtobuf.Message, SwiftProt
         case 14: try { try decoder.decodeRepeatedStringField(value: &_storage._categoriesDisclosed) }()
         case 15: try { try decoder.decodeSingularUInt32Field(value: &_storage._recordsDisclosed) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._responseDigest) }()
+        case 17: try { try decoder.decodeSingularUInt64Field(value: &_storage._previousSubjectSequence) }()
         default: break
         }
       }
@@ -1034,6 +1060,9 @@ nonisolated extension Creditgate_V1_AuditEntry: SwiftProtobuf.Message, SwiftProt
       if !_storage._responseDigest.isEmpty {
         try visitor.visitSingularStringField(value: _storage._responseDigest, fieldNumber: 16)
       }
+      if _storage._previousSubjectSequence != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._previousSubjectSequence, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1059,6 +1088,7 @@ nonisolated extension Creditgate_V1_AuditEntry: SwiftProtobuf.Message, SwiftProt
         if _storage._categoriesDisclosed != rhs_storage._categoriesDisclosed {return false}
         if _storage._recordsDisclosed != rhs_storage._recordsDisclosed {return false}
         if _storage._responseDigest != rhs_storage._responseDigest {return false}
+        if _storage._previousSubjectSequence != rhs_storage._previousSubjectSequence {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -445,38 +445,117 @@ public nonisolated struct Creditgate_V1_PublishedLists: Sendable {
   public init() {}
 }
 
-public nonisolated struct Creditgate_V1_Case: Sendable {
+/// An objection (异议) or a repair application (信用修复) for the credit office to decide.
+public nonisolated struct Creditgate_V1_Case: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var caseID: String = String()
+  public var caseID: String {
+    get {_storage._caseID}
+    set {_uniqueStorage()._caseID = newValue}
+  }
 
   /// OBJECTION, REPAIR, COMPLAINT
-  public var kind: String = String()
+  public var kind: String {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
-  public var recordID: String = String()
+  public var recordID: String {
+    get {_storage._recordID}
+    set {_uniqueStorage()._recordID = newValue}
+  }
 
-  public var status: String = String()
+  /// OPEN, UPHELD or REJECTED (objections), APPROVED or REFUSED (repairs).
+  public var status: String {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
-  public var statement: String = String()
+  public var statement: String {
+    get {_storage._statement}
+    set {_uniqueStorage()._statement = newValue}
+  }
 
-  public var decideBy: String = String()
+  /// YYYY-MM-DD, in working days from the filing
+  public var decideBy: String {
+    get {_storage._decideBy}
+    set {_uniqueStorage()._decideBy = newValue}
+  }
 
   public var filedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_filedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_filedAt = newValue}
+    get {_storage._filedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._filedAt = newValue}
   }
   /// Returns true if `filedAt` has been explicitly set.
-  public var hasFiledAt: Bool {self._filedAt != nil}
+  public var hasFiledAt: Bool {_storage._filedAt != nil}
   /// Clears the value of `filedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearFiledAt() {self._filedAt = nil}
+  public mutating func clearFiledAt() {_uniqueStorage()._filedAt = nil}
+
+  /// The deadline was counted Monday to Friday over a year the holiday calendar does not have.
+  public var decideByProvisional: Bool {
+    get {_storage._decideByProvisional}
+    set {_uniqueStorage()._decideByProvisional = newValue}
+  }
+
+  public var provisionalReason: String {
+    get {_storage._provisionalReason}
+    set {_uniqueStorage()._provisionalReason = newValue}
+  }
+
+  /// Open past its deadline (as of the time of the answer).
+  public var overdue: Bool {
+    get {_storage._overdue}
+    set {_uniqueStorage()._overdue = newValue}
+  }
+
+  public var decisionReason: String {
+    get {_storage._decisionReason}
+    set {_uniqueStorage()._decisionReason = newValue}
+  }
+
+  public var decidedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._decidedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._decidedAt = newValue}
+  }
+  /// Returns true if `decidedAt` has been explicitly set.
+  public var hasDecidedAt: Bool {_storage._decidedAt != nil}
+  /// Clears the value of `decidedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDecidedAt() {_uniqueStorage()._decidedAt = nil}
+
+  /// the credit office's institution id
+  public var decidedBy: String {
+    get {_storage._decidedBy}
+    set {_uniqueStorage()._decidedBy = newValue}
+  }
+
+  public var category: String {
+    get {_storage._category}
+    set {_uniqueStorage()._category = newValue}
+  }
+
+  /// the audit entry of the filing
+  public var filedQueryID: UInt64 {
+    get {_storage._filedQueryID}
+    set {_uniqueStorage()._filedQueryID = newValue}
+  }
+
+  /// The record concerned; sent to credit administrators, who decide on it.
+  public var record: Creditgate_V1_CreditRecord {
+    get {_storage._record ?? Creditgate_V1_CreditRecord()}
+    set {_uniqueStorage()._record = newValue}
+  }
+  /// Returns true if `record` has been explicitly set.
+  public var hasRecord: Bool {_storage._record != nil}
+  /// Clears the value of `record`. Subsequent reads from it will return its default value.
+  public mutating func clearRecord() {_uniqueStorage()._record = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _filedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Creditgate_V1_ListCasesRequest: Sendable {
@@ -484,6 +563,7 @@ public nonisolated struct Creditgate_V1_ListCasesRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// empty: every case; "OPEN": the undecided ones
   public var status: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -491,6 +571,7 @@ public nonisolated struct Creditgate_V1_ListCasesRequest: Sendable {
   public init() {}
 }
 
+/// Overdue cases first, then by deadline.
 public nonisolated struct Creditgate_V1_ListCasesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -503,6 +584,7 @@ public nonisolated struct Creditgate_V1_ListCasesResponse: Sendable {
   public init() {}
 }
 
+/// `upheld` upholds an objection or approves a repair; false rejects or refuses it.
 public nonisolated struct Creditgate_V1_DecideCaseRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -512,6 +594,7 @@ public nonisolated struct Creditgate_V1_DecideCaseRequest: Sendable {
 
   public var upheld: Bool = false
 
+  /// required: the decision's reason, shown to the person
   public var reason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1519,63 +1602,174 @@ nonisolated extension Creditgate_V1_PublishedLists: SwiftProtobuf.Message, Swift
 
 nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Case"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}kind\0\u{3}record_id\0\u{1}status\0\u{1}statement\0\u{3}decide_by\0\u{3}filed_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}kind\0\u{3}record_id\0\u{1}status\0\u{1}statement\0\u{3}decide_by\0\u{3}filed_at\0\u{3}decide_by_provisional\0\u{3}provisional_reason\0\u{1}overdue\0\u{3}decision_reason\0\u{3}decided_at\0\u{3}decided_by\0\u{1}category\0\u{3}filed_query_id\0\u{1}record\0")
+
+  fileprivate class _StorageClass {
+    var _caseID: String = String()
+    var _kind: String = String()
+    var _recordID: String = String()
+    var _status: String = String()
+    var _statement: String = String()
+    var _decideBy: String = String()
+    var _filedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _decideByProvisional: Bool = false
+    var _provisionalReason: String = String()
+    var _overdue: Bool = false
+    var _decisionReason: String = String()
+    var _decidedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _decidedBy: String = String()
+    var _category: String = String()
+    var _filedQueryID: UInt64 = 0
+    var _record: Creditgate_V1_CreditRecord? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _caseID = source._caseID
+      _kind = source._kind
+      _recordID = source._recordID
+      _status = source._status
+      _statement = source._statement
+      _decideBy = source._decideBy
+      _filedAt = source._filedAt
+      _decideByProvisional = source._decideByProvisional
+      _provisionalReason = source._provisionalReason
+      _overdue = source._overdue
+      _decisionReason = source._decisionReason
+      _decidedAt = source._decidedAt
+      _decidedBy = source._decidedBy
+      _category = source._category
+      _filedQueryID = source._filedQueryID
+      _record = source._record
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.kind) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.recordID) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.status) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.statement) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.decideBy) }()
-      case 7: try { try decoder.decodeSingularMessageField(value: &self._filedAt) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._caseID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._kind) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._recordID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._status) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._statement) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._decideBy) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._filedAt) }()
+        case 8: try { try decoder.decodeSingularBoolField(value: &_storage._decideByProvisional) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._provisionalReason) }()
+        case 10: try { try decoder.decodeSingularBoolField(value: &_storage._overdue) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._decisionReason) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._decidedAt) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._decidedBy) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
+        case 15: try { try decoder.decodeSingularUInt64Field(value: &_storage._filedQueryID) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._record) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.caseID.isEmpty {
-      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._caseID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._caseID, fieldNumber: 1)
+      }
+      if !_storage._kind.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._kind, fieldNumber: 2)
+      }
+      if !_storage._recordID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._recordID, fieldNumber: 3)
+      }
+      if !_storage._status.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._status, fieldNumber: 4)
+      }
+      if !_storage._statement.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._statement, fieldNumber: 5)
+      }
+      if !_storage._decideBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._decideBy, fieldNumber: 6)
+      }
+      try { if let v = _storage._filedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      if _storage._decideByProvisional != false {
+        try visitor.visitSingularBoolField(value: _storage._decideByProvisional, fieldNumber: 8)
+      }
+      if !_storage._provisionalReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._provisionalReason, fieldNumber: 9)
+      }
+      if _storage._overdue != false {
+        try visitor.visitSingularBoolField(value: _storage._overdue, fieldNumber: 10)
+      }
+      if !_storage._decisionReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._decisionReason, fieldNumber: 11)
+      }
+      try { if let v = _storage._decidedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if !_storage._decidedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._decidedBy, fieldNumber: 13)
+      }
+      if !_storage._category.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._category, fieldNumber: 14)
+      }
+      if _storage._filedQueryID != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._filedQueryID, fieldNumber: 15)
+      }
+      try { if let v = _storage._record {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
     }
-    if !self.kind.isEmpty {
-      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 2)
-    }
-    if !self.recordID.isEmpty {
-      try visitor.visitSingularStringField(value: self.recordID, fieldNumber: 3)
-    }
-    if !self.status.isEmpty {
-      try visitor.visitSingularStringField(value: self.status, fieldNumber: 4)
-    }
-    if !self.statement.isEmpty {
-      try visitor.visitSingularStringField(value: self.statement, fieldNumber: 5)
-    }
-    if !self.decideBy.isEmpty {
-      try visitor.visitSingularStringField(value: self.decideBy, fieldNumber: 6)
-    }
-    try { if let v = self._filedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_Case, rhs: Creditgate_V1_Case) -> Bool {
-    if lhs.caseID != rhs.caseID {return false}
-    if lhs.kind != rhs.kind {return false}
-    if lhs.recordID != rhs.recordID {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs.statement != rhs.statement {return false}
-    if lhs.decideBy != rhs.decideBy {return false}
-    if lhs._filedAt != rhs._filedAt {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._caseID != rhs_storage._caseID {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._recordID != rhs_storage._recordID {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._statement != rhs_storage._statement {return false}
+        if _storage._decideBy != rhs_storage._decideBy {return false}
+        if _storage._filedAt != rhs_storage._filedAt {return false}
+        if _storage._decideByProvisional != rhs_storage._decideByProvisional {return false}
+        if _storage._provisionalReason != rhs_storage._provisionalReason {return false}
+        if _storage._overdue != rhs_storage._overdue {return false}
+        if _storage._decisionReason != rhs_storage._decisionReason {return false}
+        if _storage._decidedAt != rhs_storage._decidedAt {return false}
+        if _storage._decidedBy != rhs_storage._decidedBy {return false}
+        if _storage._category != rhs_storage._category {return false}
+        if _storage._filedQueryID != rhs_storage._filedQueryID {return false}
+        if _storage._record != rhs_storage._record {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

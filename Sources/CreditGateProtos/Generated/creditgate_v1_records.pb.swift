@@ -161,6 +161,7 @@ public nonisolated struct Creditgate_V1_SubmitRecordsResponse: Sendable {
   public init() {}
 }
 
+/// Names the record by the caller's own id, or by the gateway's; a provider revokes only its own.
 public nonisolated struct Creditgate_V1_RevokeRecordRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -169,6 +170,8 @@ public nonisolated struct Creditgate_V1_RevokeRecordRequest: Sendable {
   public var providerRecordID: String = String()
 
   public var reason: String = String()
+
+  public var recordID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -535,7 +538,7 @@ nonisolated extension Creditgate_V1_SubmitRecordsResponse: SwiftProtobuf.Message
 
 nonisolated extension Creditgate_V1_RevokeRecordRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RevokeRecordRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}provider_record_id\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}provider_record_id\0\u{1}reason\0\u{3}record_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -545,6 +548,7 @@ nonisolated extension Creditgate_V1_RevokeRecordRequest: SwiftProtobuf.Message, 
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.providerRecordID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.recordID) }()
       default: break
       }
     }
@@ -557,12 +561,16 @@ nonisolated extension Creditgate_V1_RevokeRecordRequest: SwiftProtobuf.Message, 
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
     }
+    if !self.recordID.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordID, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_RevokeRecordRequest, rhs: Creditgate_V1_RevokeRecordRequest) -> Bool {
     if lhs.providerRecordID != rhs.providerRecordID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.recordID != rhs.recordID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -32,6 +32,7 @@ public nonisolated struct Creditgate_V1_GetOwnReportRequest: Sendable {
   public init() {}
 }
 
+/// Everything held about the person, also what is no longer disclosed to others.
 public nonisolated struct Creditgate_V1_GetOwnReportResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -46,8 +47,10 @@ public nonisolated struct Creditgate_V1_GetOwnReportResponse: Sendable {
   /// Clears the value of `subject`. Subsequent reads from it will return its default value.
   public mutating func clearSubject() {self._subject = nil}
 
+  /// every record, in any status
   public var records: [Creditgate_V1_CreditRecord] = []
 
+  /// The evaluation and the lists as institutions see them: from the disclosed records.
   public var evaluation: Creditgate_V1_Evaluation {
     get {_evaluation ?? Creditgate_V1_Evaluation()}
     set {_evaluation = newValue}
@@ -61,12 +64,80 @@ public nonisolated struct Creditgate_V1_GetOwnReportResponse: Sendable {
 
   public var queryID: UInt64 = 0
 
+  /// one per record, in the order of `records`
+  public var standings: [Creditgate_V1_RecordStanding] = []
+
+  public var consents: [Creditgate_V1_Consent] = []
+
+  /// CreditQuery calls about the person
+  public var queriedBy: [Creditgate_V1_QuerySummary] = []
+
+  /// the person's objections and repair applications
+  public var cases: [Creditgate_V1_Case] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _subject: Creditgate_V1_Subject? = nil
   fileprivate var _evaluation: Creditgate_V1_Evaluation? = nil
+}
+
+/// Where one record stands for the person: disclosed or not and why, until when, and repair.
+public nonisolated struct Creditgate_V1_RecordStanding: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var recordID: String = String()
+
+  public var disclosed: Bool = false
+
+  /// Why it is not disclosed to others: "disclosure period ended on …", "five-year limit …",
+  /// "repaired", "revoked by its provider", "objection upheld".
+  public var notDisclosedReason: String = String()
+
+  /// YYYY-MM-DD, the last day it is disclosed; trust-breaking only
+  public var disclosedUntil: String = String()
+
+  /// YYYY-MM-DD; empty when it cannot be repaired
+  public var repairableFrom: String = String()
+
+  /// why it cannot be repaired (trust-breaking only)
+  public var notRepairableReason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Creditgate_V1_QuerySummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var institutionID: String = String()
+
+  public var purpose: String = String()
+
+  public var answered: UInt32 = 0
+
+  public var refused: UInt32 = 0
+
+  public var lastAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_lastAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_lastAt = newValue}
+  }
+  /// Returns true if `lastAt` has been explicitly set.
+  public var hasLastAt: Bool {self._lastAt != nil}
+  /// Clears the value of `lastAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastAt() {self._lastAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lastAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Creditgate_V1_ListAccessLogRequest: Sendable {
@@ -108,13 +179,29 @@ public nonisolated struct Creditgate_V1_AccessLogEntry: Sendable {
 
   public var treeSize: UInt64 = 0
 
+  public var method: String = String()
+
+  /// The leaf itself: re-encode it deterministically and hash it to check `inclusion_proof`;
+  /// its `previous_subject_sequence` links it to the entry before it in this list.
+  public var entry: Creditgate_V1_AuditEntry {
+    get {_entry ?? Creditgate_V1_AuditEntry()}
+    set {_entry = newValue}
+  }
+  /// Returns true if `entry` has been explicitly set.
+  public var hasEntry: Bool {self._entry != nil}
+  /// Clears the value of `entry`. Subsequent reads from it will return its default value.
+  public mutating func clearEntry() {self._entry = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _time: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _entry: Creditgate_V1_AuditEntry? = nil
 }
 
+/// Every audited call about the person in this gateway's log, whoever made it, in sequence
+/// order, each with its inclusion proof against `checkpoint`.
 public nonisolated struct Creditgate_V1_ListAccessLogResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -124,9 +211,20 @@ public nonisolated struct Creditgate_V1_ListAccessLogResponse: Sendable {
 
   public var queryID: UInt64 = 0
 
+  public var checkpoint: Creditgate_V1_Checkpoint {
+    get {_checkpoint ?? Creditgate_V1_Checkpoint()}
+    set {_checkpoint = newValue}
+  }
+  /// Returns true if `checkpoint` has been explicitly set.
+  public var hasCheckpoint: Bool {self._checkpoint != nil}
+  /// Clears the value of `checkpoint`. Subsequent reads from it will return its default value.
+  public mutating func clearCheckpoint() {self._checkpoint = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _checkpoint: Creditgate_V1_Checkpoint? = nil
 }
 
 public nonisolated struct Creditgate_V1_FileObjectionRequest: Sendable {
@@ -157,6 +255,10 @@ public nonisolated struct Creditgate_V1_FileObjectionResponse: Sendable {
 
   public var queryID: UInt64 = 0
 
+  public var decideByProvisional: Bool = false
+
+  public var provisionalReason: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -186,6 +288,13 @@ public nonisolated struct Creditgate_V1_ApplyForRepairResponse: Sendable {
   public var caseID: String = String()
 
   public var queryID: UInt64 = 0
+
+  /// YYYY-MM-DD, 5 working days
+  public var decideBy: String = String()
+
+  public var decideByProvisional: Bool = false
+
+  public var provisionalReason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -306,7 +415,7 @@ nonisolated extension Creditgate_V1_GetOwnReportRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Creditgate_V1_GetOwnReportResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetOwnReportResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}subject\0\u{1}records\0\u{1}evaluation\0\u{1}lists\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}subject\0\u{1}records\0\u{1}evaluation\0\u{1}lists\0\u{3}query_id\0\u{1}standings\0\u{1}consents\0\u{3}queried_by\0\u{1}cases\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -319,6 +428,10 @@ nonisolated extension Creditgate_V1_GetOwnReportResponse: SwiftProtobuf.Message,
       case 3: try { try decoder.decodeSingularMessageField(value: &self._evaluation) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.lists) }()
       case 5: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.standings) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.consents) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.queriedBy) }()
+      case 9: try { try decoder.decodeRepeatedMessageField(value: &self.cases) }()
       default: break
       }
     }
@@ -344,6 +457,18 @@ nonisolated extension Creditgate_V1_GetOwnReportResponse: SwiftProtobuf.Message,
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 5)
     }
+    if !self.standings.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.standings, fieldNumber: 6)
+    }
+    if !self.consents.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.consents, fieldNumber: 7)
+    }
+    if !self.queriedBy.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.queriedBy, fieldNumber: 8)
+    }
+    if !self.cases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.cases, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -353,6 +478,119 @@ nonisolated extension Creditgate_V1_GetOwnReportResponse: SwiftProtobuf.Message,
     if lhs._evaluation != rhs._evaluation {return false}
     if lhs.lists != rhs.lists {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs.standings != rhs.standings {return false}
+    if lhs.consents != rhs.consents {return false}
+    if lhs.queriedBy != rhs.queriedBy {return false}
+    if lhs.cases != rhs.cases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Creditgate_V1_RecordStanding: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordStanding"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}record_id\0\u{1}disclosed\0\u{3}not_disclosed_reason\0\u{3}disclosed_until\0\u{3}repairable_from\0\u{3}not_repairable_reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.recordID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.disclosed) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.notDisclosedReason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.disclosedUntil) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.repairableFrom) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.notRepairableReason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.recordID.isEmpty {
+      try visitor.visitSingularStringField(value: self.recordID, fieldNumber: 1)
+    }
+    if self.disclosed != false {
+      try visitor.visitSingularBoolField(value: self.disclosed, fieldNumber: 2)
+    }
+    if !self.notDisclosedReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.notDisclosedReason, fieldNumber: 3)
+    }
+    if !self.disclosedUntil.isEmpty {
+      try visitor.visitSingularStringField(value: self.disclosedUntil, fieldNumber: 4)
+    }
+    if !self.repairableFrom.isEmpty {
+      try visitor.visitSingularStringField(value: self.repairableFrom, fieldNumber: 5)
+    }
+    if !self.notRepairableReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.notRepairableReason, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Creditgate_V1_RecordStanding, rhs: Creditgate_V1_RecordStanding) -> Bool {
+    if lhs.recordID != rhs.recordID {return false}
+    if lhs.disclosed != rhs.disclosed {return false}
+    if lhs.notDisclosedReason != rhs.notDisclosedReason {return false}
+    if lhs.disclosedUntil != rhs.disclosedUntil {return false}
+    if lhs.repairableFrom != rhs.repairableFrom {return false}
+    if lhs.notRepairableReason != rhs.notRepairableReason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Creditgate_V1_QuerySummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QuerySummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}institution_id\0\u{1}purpose\0\u{1}answered\0\u{1}refused\0\u{3}last_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.institutionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.purpose) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.answered) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.refused) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._lastAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.institutionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.institutionID, fieldNumber: 1)
+    }
+    if !self.purpose.isEmpty {
+      try visitor.visitSingularStringField(value: self.purpose, fieldNumber: 2)
+    }
+    if self.answered != 0 {
+      try visitor.visitSingularUInt32Field(value: self.answered, fieldNumber: 3)
+    }
+    if self.refused != 0 {
+      try visitor.visitSingularUInt32Field(value: self.refused, fieldNumber: 4)
+    }
+    try { if let v = self._lastAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Creditgate_V1_QuerySummary, rhs: Creditgate_V1_QuerySummary) -> Bool {
+    if lhs.institutionID != rhs.institutionID {return false}
+    if lhs.purpose != rhs.purpose {return false}
+    if lhs.answered != rhs.answered {return false}
+    if lhs.refused != rhs.refused {return false}
+    if lhs._lastAt != rhs._lastAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -390,7 +628,7 @@ nonisolated extension Creditgate_V1_ListAccessLogRequest: SwiftProtobuf.Message,
 
 nonisolated extension Creditgate_V1_AccessLogEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AccessLogEntry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}time\0\u{3}institution_id\0\u{1}purpose\0\u{1}outcome\0\u{3}inclusion_proof\0\u{3}tree_size\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}time\0\u{3}institution_id\0\u{1}purpose\0\u{1}outcome\0\u{3}inclusion_proof\0\u{3}tree_size\0\u{1}method\0\u{1}entry\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -405,6 +643,8 @@ nonisolated extension Creditgate_V1_AccessLogEntry: SwiftProtobuf.Message, Swift
       case 5: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
       case 6: try { try decoder.decodeRepeatedStringField(value: &self.inclusionProof) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.treeSize) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.method) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._entry) }()
       default: break
       }
     }
@@ -436,6 +676,12 @@ nonisolated extension Creditgate_V1_AccessLogEntry: SwiftProtobuf.Message, Swift
     if self.treeSize != 0 {
       try visitor.visitSingularUInt64Field(value: self.treeSize, fieldNumber: 7)
     }
+    if !self.method.isEmpty {
+      try visitor.visitSingularStringField(value: self.method, fieldNumber: 8)
+    }
+    try { if let v = self._entry {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -447,6 +693,8 @@ nonisolated extension Creditgate_V1_AccessLogEntry: SwiftProtobuf.Message, Swift
     if lhs.outcome != rhs.outcome {return false}
     if lhs.inclusionProof != rhs.inclusionProof {return false}
     if lhs.treeSize != rhs.treeSize {return false}
+    if lhs.method != rhs.method {return false}
+    if lhs._entry != rhs._entry {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -454,7 +702,7 @@ nonisolated extension Creditgate_V1_AccessLogEntry: SwiftProtobuf.Message, Swift
 
 nonisolated extension Creditgate_V1_ListAccessLogResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListAccessLogResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}query_id\0\u{1}checkpoint\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -464,24 +712,33 @@ nonisolated extension Creditgate_V1_ListAccessLogResponse: SwiftProtobuf.Message
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._checkpoint) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.entries.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.entries, fieldNumber: 1)
     }
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 2)
     }
+    try { if let v = self._checkpoint {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_ListAccessLogResponse, rhs: Creditgate_V1_ListAccessLogResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs._checkpoint != rhs._checkpoint {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -529,7 +786,7 @@ nonisolated extension Creditgate_V1_FileObjectionRequest: SwiftProtobuf.Message,
 
 nonisolated extension Creditgate_V1_FileObjectionResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FileObjectionResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}decide_by\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}decide_by\0\u{3}query_id\0\u{3}decide_by_provisional\0\u{3}provisional_reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -540,6 +797,8 @@ nonisolated extension Creditgate_V1_FileObjectionResponse: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.decideBy) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.decideByProvisional) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.provisionalReason) }()
       default: break
       }
     }
@@ -555,6 +814,12 @@ nonisolated extension Creditgate_V1_FileObjectionResponse: SwiftProtobuf.Message
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 3)
     }
+    if self.decideByProvisional != false {
+      try visitor.visitSingularBoolField(value: self.decideByProvisional, fieldNumber: 4)
+    }
+    if !self.provisionalReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.provisionalReason, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -562,6 +827,8 @@ nonisolated extension Creditgate_V1_FileObjectionResponse: SwiftProtobuf.Message
     if lhs.caseID != rhs.caseID {return false}
     if lhs.decideBy != rhs.decideBy {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs.decideByProvisional != rhs.decideByProvisional {return false}
+    if lhs.provisionalReason != rhs.provisionalReason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -609,7 +876,7 @@ nonisolated extension Creditgate_V1_ApplyForRepairRequest: SwiftProtobuf.Message
 
 nonisolated extension Creditgate_V1_ApplyForRepairResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ApplyForRepairResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}query_id\0\u{3}decide_by\0\u{3}decide_by_provisional\0\u{3}provisional_reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -619,6 +886,9 @@ nonisolated extension Creditgate_V1_ApplyForRepairResponse: SwiftProtobuf.Messag
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.decideBy) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.decideByProvisional) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.provisionalReason) }()
       default: break
       }
     }
@@ -631,12 +901,24 @@ nonisolated extension Creditgate_V1_ApplyForRepairResponse: SwiftProtobuf.Messag
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 2)
     }
+    if !self.decideBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.decideBy, fieldNumber: 3)
+    }
+    if self.decideByProvisional != false {
+      try visitor.visitSingularBoolField(value: self.decideByProvisional, fieldNumber: 4)
+    }
+    if !self.provisionalReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.provisionalReason, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_ApplyForRepairResponse, rhs: Creditgate_V1_ApplyForRepairResponse) -> Bool {
     if lhs.caseID != rhs.caseID {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs.decideBy != rhs.decideBy {return false}
+    if lhs.decideByProvisional != rhs.decideByProvisional {return false}
+    if lhs.provisionalReason != rhs.provisionalReason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

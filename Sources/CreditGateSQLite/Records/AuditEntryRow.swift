@@ -34,12 +34,13 @@ struct AuditEntryRow: FetchableRecord, PersistableRecord {
     static let recordsDisclosed = Column("records_disclosed")
     static let responseDigest = Column("response_digest")
     static let leafHash = Column("leaf_hash")
+    static let previousSubjectSequence = Column("previous_subject_sequence")
 
     /// Every column, in the order `init(row:)` reads them.
     static let all = [
       sequence, origin, timeUS, institutionID, certificateFingerprint, operatorID, method, purpose,
       consentID, subjectPseudonym, outcome, statusCode, reason, categoriesDisclosed, recordsDisclosed,
-      responseDigest, leafHash,
+      responseDigest, leafHash, previousSubjectSequence,
     ]
   }
 
@@ -66,6 +67,8 @@ struct AuditEntryRow: FetchableRecord, PersistableRecord {
       categoriesDisclosed: categories.isEmpty ? [] : categories.split(separator: ",").map(String.init),
       recordsDisclosed: try row.decode(atIndex: 14), responseDigest: try row.decode(atIndex: 15))
     leafHash = try row.decode(atIndex: 16)
+    let previous: Int64 = try row.decode(atIndex: 17)
+    entry.previousSubjectSequence = UInt64(clamping: previous)
   }
 
   func encode(to container: inout PersistenceContainer) {
@@ -86,6 +89,7 @@ struct AuditEntryRow: FetchableRecord, PersistableRecord {
     container[Columns.recordsDisclosed] = entry.recordsDisclosed
     container[Columns.responseDigest] = entry.responseDigest
     container[Columns.leafHash] = leafHash
+    container[Columns.previousSubjectSequence] = Int64(clamping: entry.previousSubjectSequence)
   }
 
   /// The entry with the leaf hash stored for it, or for an entry stored without one, the hash

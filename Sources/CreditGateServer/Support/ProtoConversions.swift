@@ -68,6 +68,7 @@ extension Creditgate_V1_RecordStatus {
     case .disputed: self = .disputed
     case .repaired: self = .repaired
     case .revoked: self = .revoked
+    case .objectionUpheld: self = .objectionUpheld
     }
   }
 }
@@ -89,6 +90,7 @@ extension Creditgate_V1_CreditRecord {
     actEndedOn = content.actEndedOn?.iso ?? ""
     disclosureUntil = content.disclosureUntil.iso
     status = .init(record.status)
+    disputed = record.status == .disputed
     version = UInt64(record.version)
     if let polarity { self.polarity = .init(polarity) }
   }
@@ -116,6 +118,7 @@ extension Creditgate_V1_AuditEntry {
     categoriesDisclosed = entry.categoriesDisclosed
     recordsDisclosed = UInt32(clamping: entry.recordsDisclosed)
     responseDigest = entry.responseDigest
+    previousSubjectSequence = entry.previousSubjectSequence
   }
 }
 

@@ -1,0 +1,159 @@
+import CreditGateCore
+import CreditGateTestKit
+import Foundation
+import Testing
+
+/// Objections, repairs, revocations (DESIGN §9) and the per-subject chain of the audit log.
+extension StorageConformanceTests {
+  /// Commits one entry with `change` and returns the commit.
+  static func commit(_ change: StateChange, to store: Store, subject: String = "aaaa") async throws -> AuditCommit {
+    let entry = Fixture.entry(institution: "demo-portal", method: "/creditgate.v1.SubjectRights/FileObjection", subject: subject, at: 0)
+    let commits = try await store.append(
+      [AuditAppend(entry: entry, change: change) { result, entry in
+        if case .failure = result { entry.outcome = .failed }
+      }], origin: Fixture.origin, seal: { _ in nil })
+    return try #require(commits.first)
+  }
+
+  static let calendar = try! WorkingCalendar(years: [])
+
+  static func filing(_ kind: CaseKind, recordID: String, subject: Subject = Fixture.person, id: String) -> CaseFiling {
+    CaseFiling(
+      kind: kind, recordID: recordID, subjectCode: subject.code, statement: "不是我", category: nil, id: id,
+      at: Fixture.time(0), today: Fixture.date("2026-12-01"), calendar: calendar)
+  }
+
+  @Test("each entry about a subject links to the previous one of its log, across batches and logs", arguments: StorageBackend.allCases)
+  func subjectChain(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      let first = try await store.append(Array(Fixture.log.prefix(3)))
+      let second = try await store.append(Array(Fixture.log.dropFirst(3)))
+      let other = try await store.append(Array(Fixture.log.prefix(2)), origin: Self.originB)
+      // aaaa: 1, 6; bbbb: 2, 3; cccc: 8; 4, 5, 7 are about no subject.
+      #expect((first + second).map(\.previousSubjectSequence) == [0, 0, 2, 0, 0, 1, 0, 0])
+      #expect(other.map(\.previousSubjectSequence) == [0, 0], "another log has its own chain")
+      // The link is part of what was hashed and is read back.
+      let stored = try await store.storedLeaves(origin: Fixture.origin, after: 0, limit: 10)
+      #expect(stored.map(\.entry) == first + second)
+      #expect(stored.map(\.leafHash) == (first + second).map(\.leafHash))
+      #expect(stored[5].entry.leafHash != { var e = stored[5].entry; e.previousSubjectSequence = 0; return e.leafHash }())
+    }
+  }
+
+  @Test("an objection marks the record disputed with its case; a second one is refused and changes nothing", arguments: StorageBackend.allCases)
+  func objection(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let record = try #require(try await store.submitRecords([Fixture.record("o-1")]).first)
+
+      let filed = try await Self.commit(.fileCase(Self.filing(.objection, recordID: record.id, id: "case-1")), to: store)
+      guard case .success(.creditCase(let item))? = filed.change else {
+        Issue.record("expected the case, got \(String(describing: filed.change))")
+        return
+      }
+      #expect(item.status == .open && item.kind == .objection)
+      #expect(item.filedSequence == filed.entry.sequence && item.filedOrigin == Fixture.origin)
+      #expect(item.decideBy == Fixture.date("2026-12-08"))
+      #expect(try await store.record(id: record.id)?.status == .disputed)
+      #expect(try await store.creditCase(id: "case-1") == item)
+      #expect(try await store.cases(status: .open) == [item])
+      #expect(try await store.cases(subjectCode: Fixture.person.code) == [item])
+      #expect(try await store.cases(subjectCode: Fixture.otherPerson.code).isEmpty)
+
+      let again = try await Self.commit(.fileCase(Self.filing(.objection, recordID: record.id, id: "case-2")), to: store)
+      guard case .failure(let error as GatewayError)? = again.change else {
+        Issue.record("expected a refusal, got \(String(describing: again.change))")
+        return
+      }
+      #expect(error.code == .failedPrecondition)
+      #expect(again.entry.outcome == .failed, "the entry is committed, completed with the failure")
+      #expect(try await store.creditCase(id: "case-2") == nil)
+      #expect(try await store.cases(status: nil).count == 1)
+
+      // Another person cannot object to the record: it is answered as missing.
+      let stranger = try await Self.commit(
+        .fileCase(Self.filing(.objection, recordID: record.id, subject: Fixture.otherPerson, id: "case-3")), to: store)
+      guard case .failure(let strangerError as GatewayError)? = stranger.change else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(strangerError.code == .notFound)
+    }
+  }
+
+  @Test("decisions set the record's status once; a decided case cannot be decided again", arguments: StorageBackend.allCases)
+  func decisions(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let records = try await store.submitRecords([Fixture.record("d-1"), Fixture.record("d-2")])
+      _ = try await Self.commit(.fileCase(Self.filing(.objection, recordID: records[0].id, id: "case-up")), to: store)
+      _ = try await Self.commit(.fileCase(Self.filing(.objection, recordID: records[1].id, id: "case-down")), to: store)
+
+      func decide(_ id: String, _ upheld: Bool) async throws -> Result<StateChangeResult, any Error>? {
+        try await Self.commit(
+          .decideCase(CaseDecision(caseID: id, upheld: upheld, reason: "核实", decidedBy: "demo-credit-office", at: Fixture.time(99))),
+          to: store
+        ).change
+      }
+      guard case .success(.creditCase(let upheld))? = try await decide("case-up", true) else {
+        Issue.record("expected the decided case")
+        return
+      }
+      #expect(upheld.status == .upheld && upheld.decidedBy == "demo-credit-office" && upheld.decisionReason == "核实")
+      #expect(try await store.record(id: records[0].id)?.status == .objectionUpheld)
+      #expect(try await store.creditCase(id: "case-up") == upheld)
+
+      _ = try await decide("case-down", false)
+      #expect(try await store.record(id: records[1].id)?.status == .active, "a rejected objection lifts the mark")
+
+      guard case .failure(let error as GatewayError)? = try await decide("case-up", false) else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(error.code == .failedPrecondition)
+      #expect(try await store.creditCase(id: "case-up")?.status == .upheld)
+      #expect(try await store.record(id: records[0].id)?.status == .objectionUpheld)
+      guard case .failure(let missing as GatewayError)? = try await decide("case-none", true) else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(missing.code == .notFound)
+
+      // The provider's corrected version is disclosed again, as a new version.
+      var corrected = Fixture.record("d-1")
+      corrected.title = "更正后的记录"
+      let stored = try #require(try await store.submitRecords([corrected]).first)
+      #expect(stored.status == .active && stored.version == 2)
+    }
+  }
+
+  @Test("a provider revokes its own record once; another provider's is refused", arguments: StorageBackend.allCases)
+  func revocation(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let record = try #require(try await store.submitRecords([Fixture.record("v-1")]).first)
+
+      let foreign = try await Self.commit(.revokeRecord(id: record.id, providerID: "other-provider"), to: store)
+      guard case .failure(let denied as GatewayError)? = foreign.change else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(denied.code == .permissionDenied)
+      #expect(try await store.record(id: record.id)?.status == .active)
+
+      let own = try await Self.commit(.revokeRecord(id: record.id, providerID: "test-court"), to: store)
+      guard case .success(.record(let revoked))? = own.change else {
+        Issue.record("expected the revoked record")
+        return
+      }
+      #expect(revoked.status == .revoked)
+      #expect(try await store.record(id: record.id)?.status == .revoked)
+      let twice = try await Self.commit(.revokeRecord(id: record.id, providerID: "test-court"), to: store)
+      guard case .failure(let again as GatewayError)? = twice.change else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(again.code == .failedPrecondition)
+    }
+  }
+}
