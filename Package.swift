@@ -52,10 +52,13 @@ let package = Package(
       ]
     ),
     // How a Swift client reaches the gateway and runs its calls: the CLI's client commands,
-    // the test kit and the bench share it. It knows nothing of the server or of storage.
+    // the test kit and the bench share it, and what a person's app checks offline (the access log's
+    // proofs). It knows nothing of the server or of storage.
     .target(
       name: "CreditGateClient",
       dependencies: [
+        "CreditGateCore",
+        "CreditGateProtos",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),

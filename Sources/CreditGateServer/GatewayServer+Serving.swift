@@ -15,6 +15,7 @@ extension GatewayServer {
     let configuration: GatewayConfiguration
     let lists: PublishedLists
     let evaluationModels: EvaluationModels
+    let calendar: WorkingCalendar
     let institutions: [Institution]
     let pseudonymKey: Data
     let signer: NoteSigner
@@ -44,7 +45,7 @@ extension GatewayServer {
       // Refuses to start on a log that no longer matches what was signed (AuditLogCheck).
       let auditWriter = try await AuditWriter.open(store: store, signer: signer)
       let gateway = Gateway(
-        lists: lists, evaluationModels: evaluationModels, institutions: institutions,
+        lists: lists, evaluationModels: evaluationModels, calendar: calendar, institutions: institutions,
         revokedSerials: configuration.revokedSerials, store: store, auditWriter: auditWriter,
         pseudonymizer: Pseudonymizer(keyBytes: pseudonymKey), consentMaximumDays: configuration.consentMaximumDays,
         metrics: PrometheusMetricsFactory(registry: registry), auditOrigin: configuration.auditOrigin,

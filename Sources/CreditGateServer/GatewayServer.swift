@@ -31,6 +31,10 @@ public struct GatewayServer: Service {
     let listsDirectory = URL(filePath: configuration.listsDirectory)
     let lists = try PublishedLists.load(from: listsDirectory)
     let evaluationModels = try EvaluationModels.load(from: listsDirectory, lists: lists)
+    let calendar = try WorkingCalendar.load(from: listsDirectory)
+    if let warning = calendar.endingWarning(today: LocalDate.todayInChina(now: clock())) {
+      logger.warning("\(warning)")
+    }
     let institutions = try configuration.resolveInstitutions(lists: lists)
     try configuration.validate()
 
@@ -48,7 +52,7 @@ public struct GatewayServer: Service {
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
     let started = Latch<Gateway>()
     let serving = Serving(
-      configuration: configuration, lists: lists, evaluationModels: evaluationModels,
+      configuration: configuration, lists: lists, evaluationModels: evaluationModels, calendar: calendar,
       institutions: institutions, pseudonymKey: key, signer: try configuration.auditSigner(),
       storage: storage, started: started, clock: clock, logger: logger, onListening: onListening)
     self.started = started

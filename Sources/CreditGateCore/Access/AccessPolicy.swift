@@ -25,6 +25,17 @@ public struct AccessPolicy: Sendable {
     }
   }
 
+  /// Whether a call must name the operator behind it (`x-operator-id`): every query, and every
+  /// call of the portal about a person (SubjectRights, Consents) — the portal's id for the
+  /// verified person's session — so that each is traceable to a session, not only to the portal.
+  public static func requiresOperator(_ institution: Institution, service: GatewayService) -> Bool {
+    switch service {
+    case .creditQuery: return true
+    case .subjectRights, .consents: return institution.roles.contains(.portal)
+    case .creditRecords, .oversight: return false
+    }
+  }
+
   /// Refuses a caller whose roles do not open the method.
   public func authorize(
     _ institution: Institution, service: GatewayService, method: String

@@ -113,3 +113,20 @@ public struct AnomalyDetector: Sendable {
     return ((seconds % 86_400 + 86_400) % 86_400) / 3600
   }
 }
+
+extension AnomalyDetector {
+  /// The rule name of a case left undecided past its deadline.
+  public static let overdueCaseRule = "overdue-case"
+
+  /// An anomaly for each open case past its deadline on `today` (DESIGN §9): the credit office
+  /// owes the person a decision. Each names the filing's entry.
+  public static func overdueCases(_ cases: [CreditCase], today: LocalDate) -> [Anomaly] {
+    cases.filter { $0.isOverdue(today: today) }.sorted(by: CreditCase.precedes(today: today)).map { item in
+      Anomaly(
+        rule: overdueCaseRule, institutionID: "",
+        description:
+          "\(item.kind.rawValue.lowercased()) \(item.id) was due by \(item.decideBy) and is undecided (\(today.dayNumber - item.decideBy.dayNumber) days overdue)",
+        sequences: item.filedSequence == 0 ? [] : [item.filedSequence])
+    }
+  }
+}

@@ -115,6 +115,9 @@ public struct WorkingCalendar: Sendable, Hashable {
     self.knownYears = known
   }
 
+  /// A calendar without notices: Monday to Friday, every deadline provisional.
+  public static let mondayToFriday = try! WorkingCalendar(years: [])
+
   /// The last year the calendar has, nil if it has none.
   public var lastYear: Int? { years.last?.year }
 

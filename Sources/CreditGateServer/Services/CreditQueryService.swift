@@ -21,7 +21,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_VerifyIdentityRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_VerifyIdentityResponse> {
     try await gateway.handle(
-      .creditQuery, request: request, context: context, requiresOperator: true
+      .creditQuery, request: request, context: context
     ) { caller, facts in
       let message = request.message
       facts.purpose = message.purpose
@@ -53,7 +53,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_GetProfileRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GetProfileResponse> {
     try await gateway.handle(
-      .creditQuery, request: request, context: context, requiresOperator: true
+      .creditQuery, request: request, context: context
     ) { caller, facts in
       let message = request.message
       let (code, subject, profile) = try await assemble(
@@ -84,7 +84,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
     request: ServerRequest<Creditgate_V1_CheckMeasuresRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_CheckMeasuresResponse> {
     try await gateway.handle(
-      .creditQuery, request: request, context: context, requiresOperator: true
+      .creditQuery, request: request, context: context
     ) { caller, facts in
       let message = request.message
       let profile = try await assemble(

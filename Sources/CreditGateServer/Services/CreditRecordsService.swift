@@ -101,12 +101,34 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
     }
   }
 
-  /// `CreditRecords.RevokeRecord`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `CreditRecords.RevokeRecord`: a provider withdraws one of its own records (the decision
+  /// behind it was revoked), named by its own id or the gateway's; from the next call on, no
+  /// query, list or evaluation sees it. Another provider's record is refused
+  /// (`CaseRules.revocable`, checked again in the transaction).
   public func revokeRecord(
     request: ServerRequest<Creditgate_V1_RevokeRecordRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_RevokeRecordResponse> {
-    try await gateway.handle(.creditRecords, request: request, context: context) { _, _ in
-      throw GatewayError.notYetImplemented
+    try await gateway.handleChanging(.creditRecords, request: request, context: context) { caller, facts in
+      let message = request.message
+      let field: String
+      let id: String
+      switch (message.recordID.isEmpty, message.providerRecordID.isEmpty) {
+      case (true, true): throw GatewayError.invalid("record_id", "or provider_record_id is required")
+      case (false, false): throw GatewayError.invalid("record_id", "and provider_record_id are exclusive; name the record once")
+      case (false, true):
+        (field, id) = ("record_id", message.recordID)
+      case (true, false):
+        field = "provider_record_id"
+        id = CreditRecord.recordID(provider: caller.institution.id, providerRecordID: message.providerRecordID)
+      }
+      _ = try CaseRules.statement(message.reason, field: "reason")
+      let record = try await gateway.store.record(id: id)
+      // The revocation is about the person (also when refused): it appears in their access log.
+      facts.subjectCode = record?.content.subjectCode ?? ""
+      let revocable = try CaseRules.revocable(record, by: caller.institution.id, field: field)
+      facts.categoriesDisclosed = [revocable.content.category]
+      facts.reason = "revoked: " + message.reason
+      return .change(.revokeRecord(id: id, providerID: caller.institution.id)) { _ in .with { $0.recordID = id } }
     }
   }
 

@@ -22,10 +22,9 @@ extension Gateway {
     _ service: GatewayService,
     request: ServerRequest<Input>,
     context: ServerContext,
-    requiresOperator: Bool = false,
     _ body: (Caller, inout AuditFacts) async throws -> Output
   ) async throws -> ServerResponse<Output> {
-    try await handleChanging(service, request: request, context: context, requiresOperator: requiresOperator) {
+    try await handleChanging(service, request: request, context: context) {
       caller, facts in .answer(try await body(caller, &facts))
     }
   }
@@ -36,12 +35,10 @@ extension Gateway {
     _ service: GatewayService,
     request: ServerRequest<Input>,
     context: ServerContext,
-    requiresOperator: Bool = false,
     _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
   ) async throws -> ServerResponse<Output> {
     var (message, queryID, warnings) = try await perform(
-      service, request: request, context: context, requiresOperator: requiresOperator,
-      digest: Self.digest, body)
+      service, request: request, context: context, digest: Self.digest, body)
     if var identified = message as? any QueryIdentified {
       identified.queryID = queryID
       if let output = identified as? Output { message = output }
@@ -58,8 +55,7 @@ extension Gateway {
     _ body: (Caller, inout AuditFacts) async throws -> [Output]
   ) async throws -> StreamingServerResponse<Output> {
     let (messages, queryID, warnings) = try await perform(
-      service, request: request, context: context, requiresOperator: false,
-      digest: { messages in Self.digest(messages) }, { caller, facts in .answer(try await body(caller, &facts)) })
+      service, request: request, context: context, digest: { messages in Self.digest(messages) }, { caller, facts in .answer(try await body(caller, &facts)) })
     let trailers = Self.trailers(queryID, warnings: warnings)
     return StreamingServerResponse { writer in
       try await writer.write(contentsOf: messages)
@@ -67,7 +63,8 @@ extension Gateway {
     }
   }
 
-  /// Authenticates the certificate, checks the role (and the operator for query methods), runs
+  /// Authenticates the certificate, checks the role (and the operator where
+  /// `AccessPolicy.requiresOperator` asks for one), runs
   /// `body`, and appends the audit entry — answered, refused or invalid — before anything is
   /// sent; a change the body returns commits with the entry, or not at all. Refusals are thrown
   /// as `RPCError`s carrying `x-query-id`. If the entry cannot be committed the call fails with
@@ -76,7 +73,6 @@ extension Gateway {
     _ service: GatewayService,
     request: ServerRequest<Input>,
     context: ServerContext,
-    requiresOperator: Bool,
     digest: @escaping @Sendable (Output) -> String,
     _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
   ) async throws -> (Output, queryID: UInt64, warnings: [String]) {
@@ -87,8 +83,7 @@ extension Gateway {
     let admitted = admission.tryAcquire()
     defer { if admitted { admission.release() } }
     let (claim, result) = await run(
-      service, request: request, context: context, admitted: admitted,
-      operatorID: requiresOperator ? operatorID : nil, &facts, body)
+      service, request: request, context: context, admitted: admitted, operatorID: operatorID, &facts, body)
     // Recorded as sent when valid; an invalid id is refused, and recorded empty.
     let recordedOperator = Self.recordedOperator(operatorID)
     let entry = AuditEntry(
@@ -109,9 +104,14 @@ extension Gateway {
         AuditAppend(entry: entry, change: change) { result, entry in
           switch result {
           case .success(let stored): entry.responseDigest = digest(respond(stored))
+          // A rule the change checked against the stored state (a case already open, say).
+          case .failure(let refusal as GatewayError): entry.refuse(refusal)
           case .failure: entry.refuse(Self.changeFailed)
           }
         })
+      if case .failure(let refusal as GatewayError)? = committed.change {
+        throw RPCError(refusal, trailers: Self.trailers(committed.entry.sequence, warnings: facts.warnings))
+      }
       guard case .success(let stored)? = committed.change else {
         // Rolled back (or, from a faulty backend, no result at all): the entry says so.
         logger.error(
@@ -145,13 +145,13 @@ extension Gateway {
   }
 
   /// The part of a call before the audit entry: everything that may refuse it, then the body.
-  /// `operatorID` is nil for methods that need no operator.
+  /// `operatorID` is the `x-operator-id` sent, empty if none.
   private func run<Input: SwiftProtobuf.Message, Output>(
     _ service: GatewayService,
     request: ServerRequest<Input>,
     context: ServerContext,
     admitted: Bool,
-    operatorID: String?,
+    operatorID: String,
     _ facts: inout AuditFacts,
     _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
   ) async -> (Authenticator.Claim?, Result<Reply<Output>, GatewayError>) {
@@ -180,9 +180,11 @@ extension Gateway {
           .resourceExhausted,
           "query quota of \(caller.institution.quotaPerMinute) per minute is spent; try again shortly")
       }
-      if let operatorID {
+      if AccessPolicy.requiresOperator(caller.institution, service: service) {
         guard !operatorID.trimmingCharacters(in: .whitespaces).isEmpty else {
-          throw GatewayError.invalid(Self.operatorHeader, "metadata header is required for query methods")
+          throw GatewayError.invalid(
+            Self.operatorHeader,
+            "metadata header is required for query methods and for the portal's calls (the verified person's session)")
         }
         guard operatorID.count <= Self.operatorLimit else {
           throw GatewayError.invalid(Self.operatorHeader, "must be at most \(Self.operatorLimit) characters")

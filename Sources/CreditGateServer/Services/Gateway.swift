@@ -7,6 +7,8 @@ public import CoreMetrics
 public struct Gateway: Sendable {
   public let lists: PublishedLists
   public let evaluationModels: EvaluationModels
+  /// China's working days, for the deadlines of cases.
+  public let calendar: WorkingCalendar
   public let policy: AccessPolicy
   public let authenticator: Authenticator
   /// Records, subjects, consents and the audit log: one backend, so that a call's change and
@@ -29,7 +31,8 @@ public struct Gateway: Sendable {
   /// `admissionLimit` bounds the calls in flight; by default no metrics are kept and the clock is
   /// the system's.
   public init(
-    lists: PublishedLists, evaluationModels: EvaluationModels, institutions: [Institution],
+    lists: PublishedLists, evaluationModels: EvaluationModels, calendar: WorkingCalendar = .mondayToFriday,
+    institutions: [Institution],
     revokedSerials: [String], store: any GatewayStore, auditWriter: AuditWriter,
     pseudonymizer: Pseudonymizer, consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
     metrics: any MetricsFactory = NOOPMetricsHandler.instance,
@@ -38,6 +41,7 @@ public struct Gateway: Sendable {
   ) {
     self.lists = lists
     self.evaluationModels = evaluationModels
+    self.calendar = calendar
     self.policy = AccessPolicy(lists: lists)
     self.authenticator = Authenticator(institutions: institutions, revokedSerials: revokedSerials)
     self.store = store

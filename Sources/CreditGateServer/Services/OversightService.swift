@@ -191,7 +191,9 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       guard from <= until else { throw GatewayError.invalid("until", "is before from") }
       let detector = AnomalyDetector(
         consentPurposes: Set(gateway.lists.purposes.filter { $0.kind == .consent }.map(\.code)))
-      let anomalies = detector.detect(try await gateway.auditEntries(from: from, until: until))
+      let anomalies =
+        detector.detect(try await gateway.auditEntries(from: from, until: until))
+        + AnomalyDetector.overdueCases(try await gateway.store.cases(status: .open), today: gateway.today)
       return .with {
         $0.anomalies = anomalies.map { anomaly in
           .with {
@@ -205,18 +207,60 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
-  /// `Oversight.ListCases`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `Oversight.ListCases`: objections and repair applications, overdue ones first, then by
+  /// deadline; credit administrators, who decide them, also get each case's record.
   public func listCases(
     request: ServerRequest<Creditgate_V1_ListCasesRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListCasesResponse> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, request: request, context: context) { caller, facts in
+      var status: CaseStatus?
+      if let text = request.message.status.nonEmpty {
+        guard let parsed = CaseStatus(rawValue: text.uppercased()) else {
+          throw GatewayError.invalid("status", "must be one of \(CaseStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        status = parsed
+      }
+      let today = gateway.today
+      let cases = try await gateway.store.cases(status: status).sorted(by: CreditCase.precedes(today: today))
+      let decides = caller.institution.roles.contains(.creditAdmin)
+      var answer = Creditgate_V1_ListCasesResponse()
+      for item in cases {
+        let record = decides ? try await gateway.store.record(id: item.recordID) : nil
+        if record != nil { facts.recordsDisclosed += 1 }
+        answer.cases.append(
+          Creditgate_V1_Case(
+            item, today: today, record: record, polarity: gateway.lists.category(item.category)?.polarity))
+      }
+      return answer
+    }
   }
 
-  /// `Oversight.DecideCase`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `Oversight.DecideCase` (credit administrators): upholds or rejects an objection, approves
+  /// or refuses a repair, with a reason (`CaseRules.decide`); the record's status changes in the
+  /// same transaction, so the next query sees it.
   public func decideCase(
     request: ServerRequest<Creditgate_V1_DecideCaseRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_DecideCaseResponse> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handleChanging(.oversight, request: request, context: context) { caller, facts in
+      let message = request.message
+      guard !message.caseID.isEmpty else { throw GatewayError.invalid("case_id", "is required") }
+      _ = try CaseRules.statement(message.reason, field: "reason")
+      guard let stored = try await gateway.store.creditCase(id: message.caseID) else {
+        throw GatewayError(.notFound, field: "case_id", "no case \(message.caseID)")
+      }
+      // The decision is about the person: it appears in their access log.
+      facts.subjectCode = stored.subjectCode
+      facts.reason = "\(stored.kind.rawValue.lowercased()) \(message.upheld ? "upheld" : "not upheld")"
+      let decision = CaseDecision(
+        caseID: stored.id, upheld: message.upheld, reason: message.reason, decidedBy: caller.institution.id,
+        at: gateway.clock())
+      let today = gateway.today
+      let polarity = gateway.lists.category(stored.category)?.polarity
+      return .change(.decideCase(decision)) { result in
+        guard case .creditCase(let decided) = result else { return Creditgate_V1_DecideCaseResponse() }
+        return .with { $0.case = Creditgate_V1_Case(decided, today: today, record: nil, polarity: polarity) }
+      }
+    }
   }
 
   /// `Oversight.SuspendInstitution`: not implemented yet; refused `UNIMPLEMENTED`, audited.

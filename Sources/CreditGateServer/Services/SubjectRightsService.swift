@@ -4,7 +4,9 @@ import SwiftProtobuf
 public import CreditGateProtos
 public import GRPCCore
 
-/// `SubjectRights`: the portal's view for a person (a later issue); audited meanwhile.
+/// `SubjectRights`: the portal, acting for one person it has verified (each call names the
+/// session in `x-operator-id`): their own report, who accessed their data, objections and
+/// repair applications.
 public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol {
   let gateway: Gateway
 
@@ -13,25 +15,75 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     self.gateway = gateway
   }
 
-  /// `SubjectRights.GetOwnReport`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `SubjectRights.GetOwnReport`: everything held about the person (`OwnReport`): every record
+  /// with its standing, the lists and evaluation as institutions see them, the consents, the
+  /// cases, and a summary of who queried them.
   public func getOwnReport(
     request: ServerRequest<Creditgate_V1_GetOwnReportRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_GetOwnReportResponse> {
-    try await gateway.notImplemented(.subjectRights, request, context)
+    try await gateway.handle(.subjectRights, request: request, context: context) { _, facts in
+      let code = try facts.subject(request.message.subjectCode)
+      guard let subject = try await gateway.store.subject(code: code.value) else {
+        throw GatewayError(.notFound, field: "subject_code", "no subject with this code is registered")
+      }
+      let records = try await gateway.store.records(subjectCode: code.value)
+      let entries = try await gateway.auditEntries(
+        matching: AuditFilter(subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value)))
+      let report = OwnReport.assemble(
+        kind: subject.kind, records: records, entries: entries, lists: gateway.lists,
+        models: gateway.evaluationModels, today: gateway.today)
+      let consents = try await gateway.store.consents(subjectCode: code.value)
+      let cases = try await gateway.store.cases(subjectCode: code.value)
+      facts.recordsDisclosed = records.count
+      facts.categoriesDisclosed = Array(Set(records.map(\.content.category))).sorted()
+      let now = gateway.clock()
+      let today = gateway.today
+      return .with {
+        $0.subject = .with {
+          $0.subjectCode = subject.code
+          $0.kind = .init(subject.kind)
+          $0.name = subject.name
+          $0.warnings = code.warnings
+        }
+        $0.records = report.records.map {
+          Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
+        }
+        $0.standings = report.standings.map(Creditgate_V1_RecordStanding.init)
+        if let evaluation = report.evaluation {
+          $0.evaluation = .init(evaluation, basis: "the records disclosed to institutions")
+        }
+        $0.lists = report.memberships.map(Creditgate_V1_ListMembership.init)
+        $0.consents = consents.map { Creditgate_V1_Consent($0, now: now) }
+        $0.queriedBy = report.queriedBy.map { summary in
+          .with {
+            $0.institutionID = summary.institutionID
+            $0.purpose = summary.purpose
+            $0.answered = UInt32(clamping: summary.answered)
+            $0.refused = UInt32(clamping: summary.refused)
+            $0.lastAt = Google_Protobuf_Timestamp(date: summary.lastAt)
+          }
+        }
+        $0.cases = cases.map { Creditgate_V1_Case($0, today: today, record: nil) }
+      }
+    }
   }
 
-  /// Who queried this person: every `CreditQuery` call about them — institution, time,
-  /// purpose, outcome — each with its inclusion proof against the latest signed checkpoint.
+  /// Every audited call about this person in this gateway's log, whoever made it — institution,
+  /// time, method, purpose, outcome — each with the entry itself (the leaf) and its inclusion
+  /// proof against the latest signed checkpoint, which comes with them: the person's app can
+  /// check every proof offline, and the entries' links (`previous_subject_sequence`) show
+  /// whether one was left out.
   public func listAccessLog(
     request: ServerRequest<Creditgate_V1_ListAccessLogRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListAccessLogResponse> {
     try await gateway.handle(.subjectRights, request: request, context: context) { _, facts in
       let code = try facts.subject(request.message.subjectCode)
-      let size = gateway.auditWriter.checkpoint?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
+      let signed = gateway.auditWriter.checkpoint
+      let size = signed?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
       // This gateway's log only: the proofs come from its tree.
       let entries = try await gateway.auditEntries(
         matching: AuditFilter(origin: gateway.auditOrigin, subjectPseudonym: gateway.pseudonymizer.pseudonym(code.value))
-      ).filter { $0.method.hasPrefix(AnomalyDetector.queryService) && $0.sequence <= size }
+      ).filter { $0.sequence <= size }
       facts.recordsDisclosed = entries.count
       let proofs = try gateway.auditWriter.withTree { tree in
         try entries.map { try tree.inclusionProof(leafIndex: $0.sequence - 1, treeSize: size) }
@@ -42,28 +94,82 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
             $0.sequence = entry.sequence
             $0.time = Google_Protobuf_Timestamp(date: entry.time)
             $0.institutionID = entry.institutionID
+            $0.method = entry.method
             $0.purpose = entry.purpose
             $0.outcome = entry.outcome.rawValue
-            $0.inclusionProof = proof.map { $0.map { String(format: "%02x", $0) }.joined() }
+            $0.inclusionProof = proof.map(\.hex)
             $0.treeSize = size
+            $0.entry = Creditgate_V1_AuditEntry(entry)
+          }
+        }
+        if let signed {
+          $0.checkpoint = .with {
+            $0.origin = signed.checkpoint.origin
+            $0.treeSize = signed.checkpoint.size
+            $0.rootHash = Data(signed.checkpoint.rootHash)
+            $0.signedNote = signed.note
           }
         }
       }
     }
   }
 
-  /// `SubjectRights.FileObjection`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `SubjectRights.FileObjection`: the record is marked `DISPUTED` at once, and the credit
+  /// office must decide within five working days (`CaseRules.file`).
   public func fileObjection(
     request: ServerRequest<Creditgate_V1_FileObjectionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_FileObjectionResponse> {
-    try await gateway.notImplemented(.subjectRights, request, context)
+    let message = request.message
+    return try await file(.objection, message.subjectCode, message.recordID, message.statement, request, context) {
+      item in
+      .with {
+        $0.caseID = item.id
+        $0.decideBy = item.decideBy.iso
+        $0.decideByProvisional = item.provisionalReason != nil
+        $0.provisionalReason = item.provisionalReason ?? ""
+      }
+    }
   }
 
-  /// `SubjectRights.ApplyForRepair`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `SubjectRights.ApplyForRepair`: accepted only for a repairable trust-breaking record past
+  /// its category's minimum disclosure period (`RepairEligibility`); otherwise refused
+  /// `FAILED_PRECONDITION` with the date from which it will be possible, or why it never will.
   public func applyForRepair(
     request: ServerRequest<Creditgate_V1_ApplyForRepairRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ApplyForRepairResponse> {
-    try await gateway.notImplemented(.subjectRights, request, context)
+    let message = request.message
+    return try await file(.repair, message.subjectCode, message.recordID, message.statement, request, context) {
+      item in
+      .with {
+        $0.caseID = item.id
+        $0.decideBy = item.decideBy.iso
+        $0.decideByProvisional = item.provisionalReason != nil
+        $0.provisionalReason = item.provisionalReason ?? ""
+      }
+    }
+  }
+
+  /// Files a case of `kind`: the rules are checked again in the transaction that stores it.
+  private func file<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+    _ kind: CaseKind, _ subjectCode: String, _ recordID: String, _ statement: String,
+    _ request: ServerRequest<Input>, _ context: ServerContext,
+    respond: @escaping @Sendable (CreditCase) -> Output
+  ) async throws -> ServerResponse<Output> {
+    try await gateway.handleChanging(.subjectRights, request: request, context: context) { _, facts in
+      let code = try facts.subject(subjectCode)
+      guard !recordID.isEmpty else { throw GatewayError.invalid("record_id", "is required") }
+      _ = try CaseRules.statement(statement)
+      let record = try CaseRules.ownRecord(try await gateway.store.record(id: recordID), id: recordID, subjectCode: code.value)
+      facts.reason = "\(kind == .objection ? "objection" : "repair application") filed"
+      let filing = CaseFiling(
+        kind: kind, recordID: record.id, subjectCode: code.value, statement: statement,
+        category: gateway.lists.category(record.content.category), id: CreditCase.newID(), at: gateway.clock(),
+        today: gateway.today, calendar: gateway.calendar)
+      return .change(.fileCase(filing)) { stored in
+        guard case .creditCase(let item) = stored else { return Output() }
+        return respond(item)
+      }
+    }
   }
 
   /// `SubjectRights.FileComplaint`: not implemented yet; refused `UNIMPLEMENTED`, audited.
@@ -82,3 +188,45 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
 }
 
 extension Creditgate_V1_ListAccessLogResponse: QueryIdentified {}
+extension Creditgate_V1_GetOwnReportResponse: QueryIdentified {}
+extension Creditgate_V1_FileObjectionResponse: QueryIdentified {}
+extension Creditgate_V1_ApplyForRepairResponse: QueryIdentified {}
+
+extension Creditgate_V1_RecordStanding {
+  init(_ standing: RecordStanding) {
+    self.init()
+    recordID = standing.recordID
+    disclosed = standing.withheldReason == nil
+    notDisclosedReason = standing.withheldReason ?? ""
+    disclosedUntil = standing.disclosedUntil?.iso ?? ""
+    switch standing.repair {
+    case nil: break
+    case .eligible: repairableFrom = "now"
+    case .from(let date): repairableFrom = date.iso
+    case .blocked(let reason), .never(let reason): notRepairableReason = reason
+    }
+  }
+}
+
+extension Creditgate_V1_Case {
+  /// A case as the API shows it, on `today`; with its record for those who decide on it.
+  init(_ item: CreditCase, today: LocalDate, record: CreditRecord?, polarity: Polarity? = nil) {
+    self.init()
+    caseID = item.id
+    kind = item.kind.rawValue
+    recordID = item.recordID
+    status = item.status.rawValue
+    statement = item.statement
+    decideBy = item.decideBy.iso
+    filedAt = Google_Protobuf_Timestamp(date: item.filedAt)
+    decideByProvisional = item.provisionalReason != nil
+    provisionalReason = item.provisionalReason ?? ""
+    overdue = item.isOverdue(today: today)
+    decisionReason = item.decisionReason
+    if let decided = item.decidedAt { decidedAt = Google_Protobuf_Timestamp(date: decided) }
+    decidedBy = item.decidedBy
+    category = item.category
+    filedQueryID = item.filedSequence
+    if let record { self.record = Creditgate_V1_CreditRecord(record, polarity: polarity) }
+  }
+}
