@@ -33,10 +33,12 @@ public struct TestGateway: Sendable {
     return configuration
   }
 
-  /// Runs `body` against a running gateway, then stops it and removes its folder.
+  /// Runs `body` against a running gateway, then stops it and removes its folder. `clock` is
+  /// the gateway's (the TLS handshake keeps the system's).
   public static func withRunning<Result: Sendable>(
     configure: (inout GatewayConfiguration) throws -> Void = { _ in },
     store: (any GatewayStore)? = nil,
+    clock: @escaping @Sendable () -> Date = { Date() },
     _ body: (TestGateway) async throws -> Result
   ) async throws -> Result {
     let directory = FileManager.default.temporaryDirectory
@@ -49,7 +51,7 @@ public struct TestGateway: Sendable {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let server = try await GatewayServer(
       configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-      store: store
+      store: store, clock: clock
     ) { _, port in
       portContinuation.yield(port)
       portContinuation.finish()

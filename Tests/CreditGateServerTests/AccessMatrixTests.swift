@@ -95,10 +95,10 @@ struct AccessMatrixTests {
           })
       case .listConsents:
         _ = try await Creditgate_V1_Consents.Client(wrapping: client).listConsents(
-          .with { $0.subjectCode = zhangWei })
+          .with { $0.subjectCode = zhangWei }, metadata: operatorMetadata)
       case .getOwnReport:
         _ = try await Creditgate_V1_SubjectRights.Client(wrapping: client).getOwnReport(
-          .with { $0.subjectCode = zhangWei })
+          .with { $0.subjectCode = zhangWei }, metadata: operatorMetadata)
       case .searchAuditLog:
         try await Creditgate_V1_Oversight.Client(wrapping: client).searchAuditLog(.init()) { response in
           for try await _ in response.messages {}

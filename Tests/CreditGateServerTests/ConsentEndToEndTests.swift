@@ -44,7 +44,7 @@ struct ConsentEndToEndTests {
     }
     change(&request)
     return try await gateway.connection(as: institution).withClient { client in
-      try await Creditgate_V1_Consents.Client(wrapping: client).grantConsent(request)
+      try await Creditgate_V1_Consents.Client(wrapping: client).grantConsent(request, metadata: operatorMetadata)
     }
   }
 
@@ -67,14 +67,16 @@ struct ConsentEndToEndTests {
     _ gateway: TestGateway, as institution: String = "demo-portal", subject: String = wangFang
   ) async throws -> [Creditgate_V1_Consent] {
     try await gateway.connection(as: institution).withClient { client in
-      try await Creditgate_V1_Consents.Client(wrapping: client).listConsents(.with { $0.subjectCode = subject })
+      try await Creditgate_V1_Consents.Client(wrapping: client).listConsents(
+        .with { $0.subjectCode = subject }, metadata: operatorMetadata)
         .consents
     }
   }
 
   static func revoke(_ gateway: TestGateway, as institution: String = "demo-portal", _ id: String) async throws {
     _ = try await gateway.connection(as: institution).withClient { client in
-      try await Creditgate_V1_Consents.Client(wrapping: client).revokeConsent(.with { $0.consentID = id })
+      try await Creditgate_V1_Consents.Client(wrapping: client).revokeConsent(
+        .with { $0.consentID = id }, metadata: operatorMetadata)
     }
   }
 

@@ -268,13 +268,13 @@ struct GatewayEndToEndTests {
     try await TestGateway.withRunning { gateway in
       let error = try await #require(throws: RPCError.self) {
         try await gateway.connection(as: "demo-portal").withClient { client in
-          try await Creditgate_V1_SubjectRights.Client(wrapping: client).getOwnReport(
-            .with { $0.subjectCode = Self.zhangWei })
+          try await Creditgate_V1_SubjectRights.Client(wrapping: client).fileComplaint(
+            .with { $0.governmentCode = "11330100MB0000012X" }, metadata: ["x-operator-id": "session-1"])
         }
       }
       #expect(error.code == .unimplemented)
       let entry = try #require(try await gateway.auditEntries().last)
-      #expect(entry.method == "/creditgate.v1.SubjectRights/GetOwnReport")
+      #expect(entry.method == "/creditgate.v1.SubjectRights/FileComplaint")
       #expect(entry.outcome == .failed)
       #expect(entry.institutionID == "demo-portal")
     }

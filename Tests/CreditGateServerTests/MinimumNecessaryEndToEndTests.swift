@@ -38,7 +38,7 @@ struct MinimumNecessaryEndToEndTests {
           $0.purpose = "commercial-loan"
           $0.categories = categories
           $0.validUntil = .init(date: Date().addingTimeInterval(30 * 86_400))
-        })
+        }, metadata: operatorMetadata)
     }.consentID
   }
 

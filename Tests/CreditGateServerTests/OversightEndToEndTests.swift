@@ -71,7 +71,8 @@ struct OversightEndToEndTests {
           .with { $0.subjectCode = code; $0.purpose = "commercial-loan" }, metadata: Self.metadata)
       }
       let log = try await gateway.connection(as: "demo-portal").withClient { client in
-        try await Creditgate_V1_SubjectRights.Client(wrapping: client).listAccessLog(.with { $0.subjectCode = code })
+        try await Creditgate_V1_SubjectRights.Client(wrapping: client).listAccessLog(
+          .with { $0.subjectCode = code }, metadata: Self.metadata)
       }
       #expect(log.entries.map(\.institutionID) == ["demo-hr-bureau", "demo-bank"])
       #expect(log.entries.map(\.outcome) == ["ANSWERED", "DENIED"])
@@ -91,7 +92,7 @@ struct OversightEndToEndTests {
       // Another person's log does not show these queries.
       let other = try await gateway.connection(as: "demo-portal").withClient { client in
         try await Creditgate_V1_SubjectRights.Client(wrapping: client).listAccessLog(
-          .with { $0.subjectCode = "33010619900101123X" })
+          .with { $0.subjectCode = "33010619900101123X" }, metadata: Self.metadata)
       }
       #expect(other.entries.isEmpty)
     }
