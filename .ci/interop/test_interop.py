@@ -857,3 +857,37 @@ def test_tampered_entry_is_named_by_audit_verify(own_gateway, pb, tmp_path):
     assert bad.returncode != 0, f"audit verify accepted a tampered export:\n{output}"
     assert f"entry {victim}:" in output, f"audit verify does not name entry {victim}:\n{output}"
     assert f"entry {victim - 1}:" not in output and f"entry {victim + 1}:" not in output, output
+
+
+def test_access_log_verifies_offline_in_python(gateway, pb, answered, denied):
+    """The person's app, written by no one here: through the portal (which must name the
+    person's session), the access log of Li Na — every audited call about her — is checked
+    against the signed checkpoint with Python's own protobuf encoding and hashing, and the
+    entries' per-subject links show that none was left out."""
+    rights = importlib.import_module("creditgate.v1.subject_rights_pb2")
+    rights_grpc = importlib.import_module("creditgate.v1.subject_rights_pb2_grpc")
+    stub = rights_grpc.SubjectRightsStub(gateway.channel("demo-portal"))
+    request = rights.ListAccessLogRequest(subject_code=LI_NA)
+
+    error = refused(stub.ListAccessLog, request)
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and "x-operator-id" in error.details()
+
+    log = stub.ListAccessLog(request, metadata=operator("portal-session-1"), timeout=RPC_TIMEOUT_S)
+    origin, size, root = open_checkpoint_note(log.checkpoint.signed_note, verifier_key(gateway))
+    assert (origin, size, root) == (log.checkpoint.origin, log.checkpoint.tree_size, log.checkpoint.root_hash)
+    sequences = [item.entry.sequence for item in log.entries]
+    assert answered.response.query_id in sequences and denied.query_id in sequences
+    assert query_id_of(error) in sequences, "the refused portal call is in her access log too"
+    previous = 0
+    for item in log.entries:
+        entry = item.entry
+        assert (item.sequence, item.method, item.institution_id) == (entry.sequence, entry.method, entry.institution_id)
+        assert entry.origin == origin and item.tree_size == size
+        proof = [bytes.fromhex(h) for h in item.inclusion_proof]
+        assert rfc9162_verify_inclusion(rfc9162_leaf_hash(entry), entry.sequence - 1, size, proof, root), entry.sequence
+        assert entry.previous_subject_sequence == previous, f"entry {entry.sequence} does not link to {previous}"
+        previous = entry.sequence
+    # Left out: the chain shows it.
+    if len(log.entries) >= 3:
+        kept = [item.entry for i, item in enumerate(log.entries) if i != 1]
+        assert kept[1].previous_subject_sequence != kept[0].sequence

@@ -252,25 +252,61 @@ extension Audit {
   struct AccessLog: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "access-log",
-      abstract: "Through the portal: who queried a person, with inclusion proofs.")
+      abstract: "Through the portal: every audited call about a person, with inclusion proofs.",
+      discussion: """
+        With --verify, checks the answer offline as the person's app would: the checkpoint's \
+        Ed25519 signature with the log's verifier key (from `audit public-key`), every entry's \
+        leaf hash recomputed from its deterministic encoding and its inclusion proof, and the \
+        links between the person's entries, which show an entry left out. Exits non-zero if \
+        anything fails.
+        """)
     @Argument(help: "The person's subject code.") var subjectCode: String
+    @Flag(help: "Verify the entries, their proofs and their links against the signed checkpoint.") var verify = false
+    @Option(help: "The log's verifier key (from `audit public-key`); required with --verify.") var key: String?
     @OptionGroup var client: ClientOptions
 
+    func validate() throws {
+      if verify, key == nil { throw ValidationError("--verify needs the log's verifier key: --key (from `audit public-key`)") }
+    }
+
     func run() async throws {
-      try await client.run { grpc in
+      let response = try await client.call { grpc in
         try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).listAccessLog(
           .with { $0.subjectCode = subjectCode }, metadata: client.metadata)
-      } print: { response in
-        var table = Table(headers: ["query_id", "time", "institution", "purpose", "outcome", "proof"])
+      }
+      if client.json {
+        print(try response.jsonString(options: .protoFieldNames))
+      } else {
+        var table = Table(headers: ["query_id", "time", "institution", "method", "purpose", "outcome", "links to"])
         let formatter = ISO8601DateFormatter()
         for entry in response.entries {
           table.rows.append([
-            String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID, entry.purpose,
-            entry.outcome, "\(entry.inclusionProof.count) hashes @ \(entry.treeSize)",
+            String(entry.sequence), formatter.string(from: entry.time.date), entry.institutionID,
+            entry.method.split(separator: "/").last.map(String.init) ?? entry.method, entry.purpose, entry.outcome,
+            entry.entry.previousSubjectSequence == 0 ? "-" : String(entry.entry.previousSubjectSequence),
           ])
         }
-        print(response.entries.isEmpty ? "nobody has queried this subject" : table.render())
+        print(response.entries.isEmpty ? "no audited call about this subject" : table.render())
+        print("checkpoint: \(response.checkpoint.origin), tree size \(response.checkpoint.treeSize)")
+        print("query_id: \(response.queryID)")
       }
+      guard verify, let key else { return }
+      let verifier = try NoteVerifier(vkey: key.trimmingCharacters(in: .whitespacesAndNewlines))
+      let report: AccessLogVerification.Report
+      do {
+        report = try AccessLogVerification.verify(response, verifier: verifier)
+      } catch {
+        printError("verification failed: the checkpoint's signature does not verify with this key (\(error))")
+        throw ExitCode.failure
+      }
+      for problem in report.problems { printError(problem) }
+      guard report.problems.isEmpty else {
+        printError("verification failed: \(report.problems.count) problem(s) in \(report.entries) entries")
+        throw ExitCode.failure
+      }
+      let message =
+        "verified: \(report.entries) entries are in the log \(report.checkpoint.origin) signed at tree size \(report.checkpoint.size), and none is left out between them"
+      if client.json { printError(message) } else { print(message) }
     }
   }
 }

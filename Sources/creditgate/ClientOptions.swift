@@ -53,3 +53,8 @@ struct ClientOptions: ParsableArguments {
     }
   }
 }
+
+/// Prints a line to standard error.
+func printError(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -7,6 +7,6 @@ struct CreditGate: AsyncParsableCommand {
     abstract: "A query gateway for public credit information: authorized, audited lookups over mutual TLS.",
     subcommands: [
       Serve.self, Certs.self, Seed.self, Verify.self, Profile.self, Measures.self, ConsentCommand.self, Lists.self,
-      Audit.self,
+      Report.self, Objection.self, Repair.self, Cases.self, Decide.self, RevokeRecord.self, Audit.self,
     ])
 }

@@ -228,6 +228,8 @@ struct SubjectRightsEndToEndTests {
       let entry = try await Self.entry(gateway, of: refused)
       #expect(entry.outcome == .invalid && entry.institutionID == "demo-portal")
       #expect(entry.method == "/creditgate.v1.SubjectRights/GetOwnReport")
+      // Refused before its handler read the request, it is still about her: in her access log.
+      #expect(entry.subjectPseudonym == gateway.gateway.pseudonymizer.pseudonym(Self.chenJing))
 
       let consents = try await #require(throws: RPCError.self) {
         _ = try await gateway.connection(as: "demo-portal").withClient { client in

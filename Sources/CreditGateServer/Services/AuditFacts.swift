@@ -1,4 +1,5 @@
 import CreditGateCore
+import CreditGateProtos
 
 /// What a handler learns while it works and the audit entry records.
 struct AuditFacts: Sendable {
@@ -22,3 +23,31 @@ struct AuditFacts: Sendable {
     return code
   }
 }
+
+/// A request that names the subject it is about: its audit entry carries the subject's
+/// pseudonym even when the call is refused before its handler reads the request (no operator,
+/// a role that does not open the method), so that the person's access log shows every call
+/// about them (DESIGN §8).
+protocol SubjectNaming {
+  var subjectCode: String { get }
+}
+
+extension AuditFacts {
+  /// The subject `message` names, if it names one: normalised when it is a valid code, as sent
+  /// otherwise (as `subject(_:field:)` records it).
+  static func namedSubject(_ message: some Any) -> String {
+    guard let named = message as? any SubjectNaming, !named.subjectCode.isEmpty else { return "" }
+    return (try? SubjectCode(parsing: named.subjectCode))?.value ?? named.subjectCode
+  }
+}
+
+extension Creditgate_V1_VerifyIdentityRequest: SubjectNaming {}
+extension Creditgate_V1_GetProfileRequest: SubjectNaming {}
+extension Creditgate_V1_CheckMeasuresRequest: SubjectNaming {}
+extension Creditgate_V1_GrantConsentRequest: SubjectNaming {}
+extension Creditgate_V1_ListConsentsRequest: SubjectNaming {}
+extension Creditgate_V1_GetOwnReportRequest: SubjectNaming {}
+extension Creditgate_V1_ListAccessLogRequest: SubjectNaming {}
+extension Creditgate_V1_FileObjectionRequest: SubjectNaming {}
+extension Creditgate_V1_ApplyForRepairRequest: SubjectNaming {}
+extension Creditgate_V1_SearchAuditLogRequest: SubjectNaming {}

@@ -77,6 +77,7 @@ extension Gateway {
     _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
   ) async throws -> (Output, queryID: UInt64, warnings: [String]) {
     var facts = AuditFacts()
+    facts.subjectCode = AuditFacts.namedSubject(request.message)
     let operatorID = request.metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
     // The slot is held until the entry is committed: the audit append is most of a call's work,
     // and what the bound is for.
