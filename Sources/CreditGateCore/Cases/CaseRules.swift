@@ -41,7 +41,7 @@ public enum RepairEligibility: Sendable, Hashable {
 /// succeed.
 public enum CaseRules {
   /// The longest statement a person may file.
-  public static let statementLimit = 2000
+  public static let statementLimit = 4000
 
   /// The record a person's case names, if it is theirs. Another person's record is answered as
   /// missing, so that the portal cannot learn that it exists.
