@@ -54,27 +54,37 @@ struct Report: AsyncParsableCommand {
   }
 }
 
+/// What the person files a case with: the record and their statement.
+struct FilingArguments: ParsableArguments {
+  @Argument(help: "The person's subject code.") var subjectCode: String
+  @Option(help: "The record's gateway id (from `creditgate report`).") var record: String
+  @Option(help: "The person's statement: what is wrong, or how the breach was corrected.") var statement: String
+}
+
+/// Prints a filed case: its id, its deadline (and why it is provisional), the query id.
+func printFiled(caseID: String, decideBy: String, provisionalReason: String, queryID: UInt64) {
+  print("case_id: \(caseID)")
+  print("decide_by: \(decideBy)\(provisionalReason.isEmpty ? "" : " (\(provisionalReason))")")
+  print("query_id: \(queryID)")
+}
+
 /// `creditgate objection`: the person objects to a record (异议).
 struct Objection: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Through the portal: object to a record; it is flagged DISPUTED at once, decided within 5 working days.")
-  @Argument(help: "The person's subject code.") var subjectCode: String
-  @Option(help: "The record's gateway id (from `creditgate report`).") var record: String
-  @Option(help: "What is wrong with it.") var statement: String
+  @OptionGroup var filing: FilingArguments
   @OptionGroup var client: ClientOptions
 
   func run() async throws {
     try await client.run { grpc in
       try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).fileObjection(
         .with {
-          $0.subjectCode = subjectCode
-          $0.recordID = record
-          $0.statement = statement
+          $0.subjectCode = filing.subjectCode
+          $0.recordID = filing.record
+          $0.statement = filing.statement
         }, metadata: client.metadata)
-    } print: { response in
-      print("case_id: \(response.caseID)")
-      print("decide_by: \(response.decideBy)\(response.decideByProvisional ? " (\(response.provisionalReason))" : "")")
-      print("query_id: \(response.queryID)")
+    } print: {
+      printFiled(caseID: $0.caseID, decideBy: $0.decideBy, provisionalReason: $0.provisionalReason, queryID: $0.queryID)
     }
   }
 }
@@ -83,23 +93,19 @@ struct Objection: AsyncParsableCommand {
 struct Repair: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Through the portal: apply to repair a trust-breaking record after its minimum disclosure period.")
-  @Argument(help: "The person's subject code.") var subjectCode: String
-  @Option(help: "The record's gateway id (from `creditgate report`).") var record: String
-  @Option(help: "How the breach was corrected.") var statement: String
+  @OptionGroup var filing: FilingArguments
   @OptionGroup var client: ClientOptions
 
   func run() async throws {
     try await client.run { grpc in
       try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).applyForRepair(
         .with {
-          $0.subjectCode = subjectCode
-          $0.recordID = record
-          $0.statement = statement
+          $0.subjectCode = filing.subjectCode
+          $0.recordID = filing.record
+          $0.statement = filing.statement
         }, metadata: client.metadata)
-    } print: { response in
-      print("case_id: \(response.caseID)")
-      print("decide_by: \(response.decideBy)\(response.decideByProvisional ? " (\(response.provisionalReason))" : "")")
-      print("query_id: \(response.queryID)")
+    } print: {
+      printFiled(caseID: $0.caseID, decideBy: $0.decideBy, provisionalReason: $0.provisionalReason, queryID: $0.queryID)
     }
   }
 }

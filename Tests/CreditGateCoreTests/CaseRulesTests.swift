@@ -112,9 +112,9 @@ struct CaseRulesTests {
   @Test("another person's record is answered as missing")
   func ownRecord() {
     let record = R.record("p", "admin-penalty", .general)
-    #expect(TestSupport.gatewayError { _ = try CaseRules.ownRecord(record, id: "p", subjectCode: Codes.otherPerson) }?.code == .notFound)
-    #expect(TestSupport.gatewayError { _ = try CaseRules.ownRecord(nil, id: "p", subjectCode: Codes.person) }?.code == .notFound)
-    #expect((try? CaseRules.ownRecord(record, id: "p", subjectCode: Codes.person)) == record)
+    #expect(TestSupport.gatewayError { _ = try CaseRules.ownRecord(record, subjectCode: Codes.otherPerson) }?.code == .notFound)
+    #expect(TestSupport.gatewayError { _ = try CaseRules.ownRecord(nil, subjectCode: Codes.person) }?.code == .notFound)
+    #expect((try? CaseRules.ownRecord(record, subjectCode: Codes.person)) == record)
   }
 
   struct DecisionCase: Sendable, CustomTestStringConvertible {

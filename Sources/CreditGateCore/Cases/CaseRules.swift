@@ -45,11 +45,11 @@ public enum CaseRules {
 
   /// The record a person's case names, if it is theirs. Another person's record is answered as
   /// missing, so that the portal cannot learn that it exists.
-  public static func ownRecord(_ record: CreditRecord?, id: String, subjectCode: String) throws(GatewayError)
+  public static func ownRecord(_ record: CreditRecord?, subjectCode: String) throws(GatewayError)
     -> CreditRecord
   {
     guard let record, record.content.subjectCode == subjectCode else {
-      throw GatewayError(.notFound, field: "record_id", "no record \(id) about this subject")
+      throw GatewayError(.notFound, field: "record_id", "no such record about this subject")
     }
     return record
   }

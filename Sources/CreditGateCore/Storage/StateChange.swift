@@ -55,7 +55,7 @@ public struct CaseFiling: Sendable, Hashable {
   public func apply(record: CreditRecord?, cases: [CreditCase], sequence: UInt64, origin: String) throws(GatewayError)
     -> (CreditCase, RecordStatus)
   {
-    let record = try CaseRules.ownRecord(record, id: recordID, subjectCode: subjectCode)
+    let record = try CaseRules.ownRecord(record, subjectCode: subjectCode)
     var filed = try CaseRules.file(
       kind, record: record, category: category, statement: statement,
       openCases: cases.filter { $0.status == .open }, id: id, at: at, today: today, calendar: calendar)

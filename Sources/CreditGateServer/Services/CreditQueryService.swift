@@ -60,12 +60,7 @@ public struct CreditQueryService: Creditgate_V1_CreditQuery.ServiceProtocol {
         caller: caller, subjectCode: message.subjectCode, purpose: message.purpose,
         consentID: message.consentID, categories: message.categories, facts: &facts)
       return .with {
-        $0.subject = .with {
-          $0.subjectCode = subject.code
-          $0.kind = .init(subject.kind)
-          $0.name = subject.name
-          $0.warnings = code.warnings
-        }
+        $0.subject = .init(subject, warnings: code.warnings)
         $0.records = profile.records.map {
           Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
         }

@@ -39,12 +39,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       let now = gateway.clock()
       let today = gateway.today
       return .with {
-        $0.subject = .with {
-          $0.subjectCode = subject.code
-          $0.kind = .init(subject.kind)
-          $0.name = subject.name
-          $0.warnings = code.warnings
-        }
+        $0.subject = .init(subject, warnings: code.warnings)
         $0.records = report.records.map {
           Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
         }
@@ -159,7 +154,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       let code = try facts.subject(subjectCode)
       guard !recordID.isEmpty else { throw GatewayError.invalid("record_id", "is required") }
       _ = try CaseRules.statement(statement)
-      let record = try CaseRules.ownRecord(try await gateway.store.record(id: recordID), id: recordID, subjectCode: code.value)
+      let record = try CaseRules.ownRecord(try await gateway.store.record(id: recordID), subjectCode: code.value)
       facts.reason = "\(kind == .objection ? "objection" : "repair application") filed"
       let filing = CaseFiling(
         kind: kind, recordID: record.id, subjectCode: code.value, statement: statement,

@@ -20,6 +20,16 @@ extension Creditgate_V1_SubjectKind {
   }
 }
 
+extension Creditgate_V1_Subject {
+  init(_ subject: Subject, warnings: [String]) {
+    self.init()
+    subjectCode = subject.code
+    kind = .init(subject.kind)
+    name = subject.name
+    self.warnings = warnings
+  }
+}
+
 extension Creditgate_V1_Severity {
   init(_ severity: Severity?) {
     switch severity {
