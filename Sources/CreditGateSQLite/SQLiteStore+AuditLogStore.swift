@@ -141,6 +141,15 @@ extension SQLiteStore {
     }
   }
 
+  /// The first sequence number of the log that links (1 for a log first written after links
+  /// existed).
+  public func subjectChainStart(origin: String) async throws -> UInt64 {
+    try await read("read where the subject links start") { db in
+      let first = try Int64.fetchOne(db, sql: "SELECT first_sequence FROM subject_chain WHERE origin = ?", arguments: [origin])
+      return UInt64(clamping: first ?? 1)
+    }
+  }
+
   /// Every checkpoint kept for the log of `origin`, by tree size.
   public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
     try await read("read checkpoints") { db in

@@ -98,7 +98,8 @@ extension SQLiteStore {
     migrator.registerMigration("v6-cases") { db in
       // Objections and repair applications (DESIGN §9); and each entry's link to the previous
       // entry of its log about the same subject, found through `audit_subject_chain`. Entries
-      // written before carry 0: they are outside the chain.
+      // written before carry 0: `subject_chain` keeps, per log, the first sequence number that
+      // links (a log first written after this migration has no row: it links from 1).
       try db.execute(
         sql: """
           CREATE TABLE credit_case (
@@ -123,6 +124,12 @@ extension SQLiteStore {
           CREATE INDEX case_status ON credit_case(status, filed_at_us);
           ALTER TABLE audit_entry ADD COLUMN previous_subject_sequence INTEGER NOT NULL DEFAULT 0;
           CREATE INDEX audit_subject_chain ON audit_entry(origin, subject_pseudonym, sequence);
+          CREATE TABLE subject_chain (
+            origin TEXT PRIMARY KEY NOT NULL,
+            first_sequence INTEGER NOT NULL
+          );
+          INSERT INTO subject_chain (origin, first_sequence)
+            SELECT origin, max(sequence) + 1 FROM audit_entry GROUP BY origin;
           """)
     }
     return migrator

@@ -33,7 +33,7 @@ public struct GatewayServer: Service {
     let evaluationModels = try EvaluationModels.load(from: listsDirectory, lists: lists)
     let calendar = try WorkingCalendar.load(from: listsDirectory)
     if let warning = calendar.endingWarning(today: LocalDate.todayInChina(now: clock())) {
-      logger.warning("\(warning)")
+      logger.warning("the holiday calendar ends soon", metadata: ["warning": "\(warning)"])
     }
     let institutions = try configuration.resolveInstitutions(lists: lists)
     try configuration.validate()

@@ -194,6 +194,11 @@ public final class TestStore: GatewayStore {
     note()
     return try await base.storedLeaves(origin: origin, after: sequence, limit: limit)
   }
+  /// Where the links of the log in `base` start.
+  public func subjectChainStart(origin: String) async throws -> UInt64 {
+    note()
+    return try await base.subjectChainStart(origin: origin)
+  }
   /// The checkpoints of the log in `base`.
   public func checkpoints(origin: String) async throws -> [SignedCheckpoint] {
     note()

@@ -110,22 +110,41 @@ struct Repair: AsyncParsableCommand {
   }
 }
 
-/// `creditgate cases`: the credit office's (and the privacy office's) list of cases.
+/// `creditgate cases`: the credit office's (and the privacy office's) list of cases, or one case.
 struct Cases: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "List objections and repair applications, overdue ones first.")
+    abstract: "List objections and repair applications, overdue ones first; or show one case with its record.",
+    discussion: """
+      The list identifies nobody (no record, no statement). Naming a case shows it with its \
+      record and the person's statement (credit-admin); that call is in the person's access log.
+      """)
+  @Argument(help: "A case id: show this case with its record.") var caseID: String?
   @Option(help: "Only cases in this status: OPEN, UPHELD, REJECTED, APPROVED or REFUSED.") var status = ""
   @OptionGroup var client: ClientOptions
 
   func run() async throws {
+    if let caseID {
+      try await client.run { grpc in
+        try await Creditgate_V1_Oversight.Client(wrapping: grpc).getCase(.with { $0.caseID = caseID }, metadata: client.metadata)
+      } print: { item in
+        print("case: \(item.caseID) \(item.kind), \(item.status)\(item.overdue ? ", OVERDUE" : "")")
+        print("decide by: \(item.decideBy)\(item.decideByProvisional ? " (\(item.provisionalReason))" : "")")
+        print("statement: \(item.statement)")
+        let record = item.record
+        print("record: \(record.recordID) \(record.category) \(String(describing: record.severity)) \(String(describing: record.status).uppercased())")
+        print("  \(record.title) — \(record.documentNumber), decided \(record.decidedOn), by \(record.providerInstitutionID)")
+        if !item.decisionReason.isEmpty { print("decision: \(item.decisionReason) (\(item.decidedBy))") }
+      }
+      return
+    }
     try await client.run { grpc in
       try await Creditgate_V1_Oversight.Client(wrapping: grpc).listCases(
         .with { $0.status = status }, metadata: client.metadata)
     } print: { response in
-      var table = Table(headers: ["case", "kind", "record", "category", "status", "decide by", "statement"])
+      var table = Table(headers: ["case", "kind", "record", "category", "status", "decide by"])
       for item in response.cases {
         let due = item.decideBy + (item.overdue ? " OVERDUE" : "") + (item.decideByProvisional ? " (provisional)" : "")
-        table.rows.append([item.caseID, item.kind, item.recordID, item.category, item.status, due, item.statement])
+        table.rows.append([item.caseID, item.kind, item.recordID, item.category, item.status, due])
       }
       print(response.cases.isEmpty ? "no cases" : table.render())
     }

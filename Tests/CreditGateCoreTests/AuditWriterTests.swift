@@ -56,6 +56,7 @@ private final class GatedStore: AuditLogStore {
     try await inner.storedLeaves(origin: origin, after: sequence, limit: limit)
   }
   func checkpoints(origin: String) async throws -> [SignedCheckpoint] { try await inner.checkpoints(origin: origin) }
+  func subjectChainStart(origin: String) async throws -> UInt64 { try await inner.subjectChainStart(origin: origin) }
 }
 
 /// Waits, yielding, until `condition` holds: the callers under test are tasks of this process.

@@ -29,10 +29,11 @@ struct CaseRulesTests {
   static let repairCases: [RepairCase] = [
     .init(
       label: "a general penalty decided 100 days ago: past its 90-day minimum",
-      record: R.record("p", "admin-penalty", .general, decided: R.daysAgo(100)), expected: .eligible),
+      record: R.record("p", "admin-penalty", .general, decided: R.daysAgo(100)),
+      expected: .eligible(since: R.daysAgo(10))),
     .init(
       label: "a general penalty decided 90 days ago: the minimum ends the day before",
-      record: R.record("p", "admin-penalty", .general, decided: R.daysAgo(90)), expected: .eligible),
+      record: R.record("p", "admin-penalty", .general, decided: R.daysAgo(90)), expected: .eligible(since: R.today)),
     .init(
       label: "a general penalty decided 89 days ago: possible tomorrow",
       record: R.record("p", "admin-penalty", .general, decided: R.daysAgo(89)), expected: .from(R.today.adding(days: 1))),
@@ -42,7 +43,7 @@ struct CaseRulesTests {
       expected: .from(R.daysAgo(30).adding(days: 365))),
     .init(
       label: "a minor penalty: no minimum period",
-      record: R.record("p", "admin-penalty", .minor, decided: R.today), expected: .eligible),
+      record: R.record("p", "admin-penalty", .minor, decided: R.today), expected: .eligible(since: R.today)),
     .init(
       label: "exam cheating cannot be repaired",
       record: R.record("e", "exam-cheating", .general, decided: R.daysAgo(400)),
@@ -88,7 +89,12 @@ struct CaseRulesTests {
     #expect(CaseRules.recordStatus(filing: .repair, record: record) == .active)
 
     #expect(TestSupport.gatewayError { _ = try file(.objection, record, open: [filed]) }?.code == .failedPrecondition)
-    // A repair may be open beside an objection (the repair rules then refuse a disputed record).
+    // While the objection is open the record is disputed, and a repair waits for the decision.
+    var disputed = R.record("p", "admin-penalty", .general, status: .disputed, decided: R.daysAgo(200))
+    let waiting = try #require(TestSupport.gatewayError { _ = try file(.repair, disputed, open: [filed]) })
+    #expect(waiting.code == .failedPrecondition && waiting.reason.contains("objection against it is open"))
+    disputed.status = .active
+    #expect((try? file(.repair, disputed, open: [filed]))?.kind == .repair, "an open objection does not block another kind")
     #expect(TestSupport.gatewayError { _ = try file(.objection, record, statement: "  ") }?.field == "statement")
     for status in [RecordStatus.repaired, .revoked, .objectionUpheld] {
       var withdrawn = record
@@ -107,6 +113,20 @@ struct CaseRulesTests {
     #expect(never.code == .failedPrecondition && never.reason.contains("cannot be repaired"))
     let filed = try file(.repair, R.record("p", "admin-penalty", .general, decided: R.daysAgo(100)))
     #expect(filed.kind == .repair && filed.status == .open)
+  }
+
+  @Test("a filing checked against one category is refused if the stored record has changed category")
+  func filingAgainstChangedRecord() throws {
+    let record = R.record("p", "admin-penalty", .general, decided: R.daysAgo(100))
+    let filing = CaseFiling(
+      kind: .repair, recordID: "p", subjectCode: Codes.person, statement: "已整改",
+      category: lists.category("exam-cheating"), id: "case-1", at: Date(), today: R.today, calendar: calendar)
+    let refusal = TestSupport.gatewayError { _ = try filing.apply(record: record, cases: [], sequence: 1, origin: "o") }
+    #expect(refusal?.code == .failedPrecondition && refusal?.reason.contains("changed") == true)
+    var same = filing
+    same.category = lists.category("admin-penalty")
+    let (filed, status) = try same.apply(record: record, cases: [], sequence: 9, origin: "o")
+    #expect(filed.filedSequence == 9 && filed.filedOrigin == "o" && status == .active)
   }
 
   @Test("another person's record is answered as missing")

@@ -29,7 +29,7 @@ struct IsolationTests {
     default:
       switch method.method {
       case "GetPublishedLists": return []
-      case "DecideCase", "SuspendInstitution", "LiftSuspension": return ["credit-admin"]
+      case "DecideCase", "GetCase", "SuspendInstitution", "LiftSuspension": return ["credit-admin"]
       case "ListCases", "ListSuspensions": return ["privacy-office", "credit-admin"]
       default: return ["privacy-office"]
       }

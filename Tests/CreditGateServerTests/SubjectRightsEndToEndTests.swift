@@ -153,13 +153,23 @@ struct SubjectRightsEndToEndTests {
       #expect(shown.disputed && shown.status == .disputed)
       #expect(flagged.records.first { $0.recordID == repaired }?.disputed == false)
 
-      // The credit office sees it, with its record and deadline, and upholds it: gone.
+      // The credit office lists it — nothing in the list identifies her — opens it with its
+      // record and her statement (a call about her, in her access log), and upholds it: gone.
       let open = try await Self.oversight(gateway) { client in
         try await client.listCases(.with { $0.status = "OPEN" }, metadata: Self.officer).cases
       }
       let listed = try #require(open.first { $0.caseID == objection.caseID })
-      #expect(listed.kind == "OBJECTION" && listed.decideBy == objection.decideBy && listed.record.recordID == objected)
+      #expect(listed.kind == "OBJECTION" && listed.decideBy == objection.decideBy && listed.recordID == objected)
       #expect(listed.filedQueryID == objection.queryID)
+      #expect(!listed.hasRecord && listed.statement.isEmpty)
+      let (opened, trailers) = try await gateway.connection(as: "demo-credit-office").withClient { client in
+        try await Creditgate_V1_Oversight.Client(wrapping: client).getCase(
+          .with { $0.caseID = objection.caseID }, metadata: Self.officer
+        ) { response in (try response.message, response.trailingMetadata) }
+      }
+      #expect(opened.record.recordID == objected && opened.record.subjectCode == Self.chenJing)
+      #expect(opened.statement == "该案已于立案前履行完毕")
+      let openedID = try #require(trailers[stringValues: "x-query-id"].first(where: { _ in true }))
       let upheld = try await Self.decide(gateway, objection.caseID, upheld: true)
       #expect(upheld.status == "UPHELD" && upheld.decidedBy == "demo-credit-office")
       let afterObjection = try await Self.bankProfile(gateway, consentID: consent)
@@ -195,6 +205,7 @@ struct SubjectRightsEndToEndTests {
       #expect(!after.lists.contains { $0.list == "serious-dishonesty" })
       #expect(before.lists.contains { $0.list == "serious-dishonesty" })
       #expect(after.evaluation.total > before.evaluation.total, "\(before.evaluation.total) → \(after.evaluation.total)")
+      #expect((before.evaluation.grade, after.evaluation.grade) == ("B", "A"))
 
       // The person's own report still shows both, marked with why.
       let report = try await Self.rights(gateway) { client, metadata in
@@ -209,10 +220,51 @@ struct SubjectRightsEndToEndTests {
       #expect(Set(report.cases.map(\.status)) == ["UPHELD", "APPROVED"])
       #expect(report.queriedBy.contains { $0.institutionID == "demo-bank" && $0.answered >= 4 })
       #expect(report.consents.map(\.consentID) == [consent])
+      // The credit office opening her case is in her access log; its list of cases is not.
+      let log = try await Self.rights(gateway) { client, metadata in
+        try await client.listAccessLog(.with { $0.subjectCode = Self.chenJing }, metadata: metadata)
+      }
+      #expect(log.entries.contains { String($0.sequence) == openedID && $0.method == "/creditgate.v1.Oversight/GetCase" })
+      #expect(!log.entries.contains { $0.method == "/creditgate.v1.Oversight/ListCases" })
       // The demo's minor penalty, past its period: shown to her, not to others, with its end.
       let minor = try #require(report.records.first { $0.category == "admin-penalty" })
       #expect(standings[minor.recordID]?.notDisclosedReason.hasPrefix("its disclosure period ended on") == true)
       #expect(standings[minor.recordID]?.disclosedUntil == minor.disclosureUntil)
+    }
+  }
+
+  @Test("eight objections racing on one record: exactly one opens a case, the others are refused and audited")
+  func racingObjections() async throws {
+    try await Self.withGateway { gateway in
+      let ids = try await Self.submit(gateway, [Self.judgment("race-1", .general, decidedDaysAgo: 30, today: gateway.gateway.today)])
+      let outcomes = try await withThrowingTaskGroup(of: Result<String, RPCError>.self) { group in
+        for index in 0..<8 {
+          group.addTask {
+            do {
+              let filed = try await Self.rights(gateway) { client, metadata in
+                try await client.fileObjection(
+                  .with {
+                    $0.subjectCode = Self.chenJing
+                    $0.recordID = ids[0]
+                    $0.statement = "第\(index)次异议"
+                  }, metadata: metadata)
+              }
+              return .success(filed.caseID)
+            } catch let error as RPCError {
+              return .failure(error)
+            }
+          }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+      }
+      let opened = outcomes.compactMap { try? $0.get() }
+      let refused = outcomes.compactMap { if case .failure(let error) = $0 { error } else { nil } }
+      #expect(opened.count == 1)
+      #expect(refused.count == 7 && refused.allSatisfy { $0.code == .failedPrecondition })
+      let cases = try await gateway.gateway.store.cases(subjectCode: Self.chenJing)
+      #expect(cases.map(\.id) == opened)
+      let entries = try await gateway.auditEntries().filter { $0.method.hasSuffix("/FileObjection") }
+      #expect(entries.count == 8 && entries.filter { $0.outcome == .failed }.count == 7)
     }
   }
 

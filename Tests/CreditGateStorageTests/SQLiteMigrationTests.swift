@@ -84,4 +84,48 @@ struct SQLiteMigrationTests {
     try await again.executeAsOperator(
       "SELECT CASE WHEN (SELECT count(*) FROM audit_entry WHERE leaf_hash IS NOT NULL) = 4 THEN 1 ELSE json('x') END")
   }
+
+  @Test("a log written before subject links existed: links start after it, and its access log still verifies")
+  func chainStartsAfterOldEntries() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let old = try SQLiteStore.open(path: directory.databasePath, migratingUpTo: "v5-audit-origins")
+    // Three entries about one subject, as that version stored them: without links.
+    for sequence in 1...3 {
+      var entry = Fixture.entry(institution: "demo-bank", method: Fixture.getProfile, subject: "aaaa", at: Double(sequence))
+      entry.sequence = UInt64(sequence)
+      let hash = entry.leafHash.map { String(format: "%02x", $0) }.joined()
+      try await old.executeAsOperator(
+        """
+        INSERT INTO audit_entry (origin, sequence, time_us, institution_id, certificate_fingerprint, operator_id,
+          method, purpose, consent_id, subject_pseudonym, outcome, status_code, reason, categories_disclosed,
+          records_disclosed, response_digest, leaf_hash)
+        VALUES ('\(Fixture.origin)', \(sequence), \(entry.time.microsecondsSince1970), 'demo-bank', 'sha256:ab12', 'operator-7',
+          '\(Fixture.getProfile)', '', '', 'aaaa', 'ANSWERED', 0, '', 'fraud,loan-default', 2, 'd1g3st', X'\(hash)')
+        """)
+    }
+    try await old.close()
+
+    let store = try SQLiteStore.open(path: directory.databasePath)
+    #expect(try await store.subjectChainStart(origin: Fixture.origin) == 4)
+    #expect(try await store.subjectChainStart(origin: "new.creditgate/log") == 1, "a log first written now links from 1")
+    let writer = try await AuditWriter.open(store: store, signer: Self.signer)
+    let next = try await writer.append(
+      Fixture.entry(institution: "demo-bank", method: Fixture.getProfile, subject: "aaaa", at: 9))
+    #expect(next.sequence == 4 && next.previousSubjectSequence == 3)
+
+    let checkpoint = try #require(writer.checkpoint).checkpoint
+    let entries = try await store.search(AuditFilter(subjectPseudonym: "aaaa"))
+    let items = try entries.map { entry in
+      AccessLogVerification.Item(
+        sequence: entry.sequence, origin: entry.origin, subjectPseudonym: entry.subjectPseudonym,
+        previousSubjectSequence: entry.previousSubjectSequence, leafHash: entry.leafHash,
+        proof: try writer.withTree { try $0.inclusionProof(leafIndex: entry.sequence - 1, treeSize: checkpoint.size) },
+        treeSize: checkpoint.size)
+    }
+    #expect(AccessLogVerification.problems(items, checkpoint: checkpoint, chainStart: 4).isEmpty)
+    // Without the chain's start, the old entries' missing links would read as omissions.
+    #expect(AccessLogVerification.problems(items, checkpoint: checkpoint).count == 2)
+    try await store.close()
+  }
 }

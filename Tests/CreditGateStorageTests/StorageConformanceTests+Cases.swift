@@ -15,11 +15,17 @@ extension StorageConformanceTests {
     return try #require(commits.first)
   }
 
-  static let calendar = try! WorkingCalendar(years: [])
+  static let calendar = WorkingCalendar.mondayToFriday
+
+  /// The category of `Fixture.record`'s records.
+  static let judgmentCategory = Category(
+    code: "dishonest-judgment-debtor", name: "失信被执行人", subjectKinds: [.person, .organisation],
+    polarity: .trustBreaking, dimension: "law-abiding", repairable: true,
+    disclosure: [.general: DisclosureBound(minDays: 90, maxDays: 365)], listed: true)
 
   static func filing(_ kind: CaseKind, recordID: String, subject: Subject = Fixture.person, id: String) -> CaseFiling {
     CaseFiling(
-      kind: kind, recordID: recordID, subjectCode: subject.code, statement: "不是我", category: nil, id: id,
+      kind: kind, recordID: recordID, subjectCode: subject.code, statement: "不是我", category: judgmentCategory, id: id,
       at: Fixture.time(0), today: Fixture.date("2026-12-01"), calendar: calendar)
   }
 

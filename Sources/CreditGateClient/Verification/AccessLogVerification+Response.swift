@@ -43,7 +43,7 @@ extension AccessLogVerification {
           leafHash: MerkleTree.hashLeaf(bytes), proof: proof,
           treeSize: item.treeSize))
     }
-    problems += Self.problems(items, checkpoint: checkpoint)
+    problems += Self.problems(items, checkpoint: checkpoint, chainStart: max(response.chainStart, 1))
     return Report(checkpoint: checkpoint, entries: items.count, problems: problems)
   }
 }

@@ -18,7 +18,7 @@ public struct AccessPolicy: Sendable {
     case .subjectRights: return [.portal]
     case .oversight:
       switch method {
-      case "DecideCase", "SuspendInstitution", "LiftSuspension": return [.creditAdmin]
+      case "DecideCase", "GetCase", "SuspendInstitution", "LiftSuspension": return [.creditAdmin]
       case "ListCases", "ListSuspensions": return [.privacyOffice, .creditAdmin]
       default: return [.privacyOffice]
       }

@@ -30,8 +30,9 @@ public enum AccessLogVerification {
   }
 
   /// Every problem found, naming the entry; empty when the list verifies against `checkpoint`
-  /// (whose signature the caller has checked).
-  public static func problems(_ items: [Item], checkpoint: Checkpoint) -> [String] {
+  /// (whose signature the caller has checked). Entries numbered below `chainStart` were written
+  /// before links existed: their inclusion is checked, their links are not.
+  public static func problems(_ items: [Item], checkpoint: Checkpoint, chainStart: UInt64 = 1) -> [String] {
     var problems: [String] = []
     let pseudonym = items.first?.subjectPseudonym
     var previous: UInt64 = 0
@@ -54,7 +55,7 @@ public enum AccessLogVerification {
       }
       if item.sequence <= previous {
         problems.append("\(name): out of sequence order")
-      } else if item.previousSubjectSequence != previous {
+      } else if item.sequence >= chainStart, item.previousSubjectSequence != previous {
         problems.append(
           previous == 0
             ? "\(name): links to entry \(item.previousSubjectSequence), which the list does not have: an entry about you was left out"

@@ -2,7 +2,9 @@ public import Foundation
 
 /// Whether a record can be repaired (信用修复, DESIGN §9), and if not, when or why not.
 public enum RepairEligibility: Sendable, Hashable {
-  case eligible
+  /// Possible, as it has been since this date (the category's minimum disclosure period ended
+  /// the day before).
+  case eligible(since: LocalDate)
   /// Possible from this date: the category's minimum disclosure period ends the day before.
   case from(LocalDate)
   /// Not possible now for a reason that may pass (an objection is open).
@@ -32,7 +34,16 @@ public enum RepairEligibility: Sendable, Hashable {
     }
     let minimum = category.disclosureBound(for: record.content.severity)?.minDays ?? 0
     let from = record.content.decidedOn.adding(days: minimum)
-    return today < from ? .from(from) : .eligible
+    return today < from ? .from(from) : .eligible(since: from)
+  }
+
+  /// The first day a repair is or will be possible, nil if it never is (or waits on an objection).
+  public var firstDay: LocalDate? {
+    switch self {
+    case .eligible(let since): return since
+    case .from(let date): return date
+    case .blocked, .never: return nil
+    }
   }
 }
 

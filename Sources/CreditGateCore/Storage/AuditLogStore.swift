@@ -26,6 +26,10 @@ public protocol AuditLogStore: Sendable {
   /// hash stored when it was appended: the start-up check compares them with the hashes
   /// recomputed from the content.
   func storedLeaves(origin: String, after sequence: UInt64, limit: Int) async throws -> [StoredLeaf]
+  /// The first sequence number of the log of `origin` whose entries carry the link to the
+  /// previous entry about their subject (`AuditEntry.previousSubjectSequence`): 1, unless the
+  /// log was written before links existed.
+  func subjectChainStart(origin: String) async throws -> UInt64
   /// Every checkpoint signed for the log of `origin`, by tree size.
   func checkpoints(origin: String) async throws -> [SignedCheckpoint]
   /// Throws if the log of `origin` cannot be written now (a write that is rolled back): health

@@ -184,6 +184,9 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, Case
     state.withLock { $0.checkpoints.filter { $0.checkpoint.origin == origin } }
   }
 
+  /// Every log in memory has links from its first entry.
+  public func subjectChainStart(origin: String) async throws -> UInt64 { 1 }
+
   /// Memory can always be written.
   public func probeWritable(origin: String) async throws {}
 

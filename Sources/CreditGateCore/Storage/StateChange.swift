@@ -27,7 +27,9 @@ public struct CaseFiling: Sendable, Hashable {
   public var recordID: String
   public var subjectCode: String
   public var statement: String
-  /// The category of the record, from the published lists.
+  /// The category of the record when the call read it, from the published lists. If the
+  /// record as stored has changed category since, the filing is refused (the rules were
+  /// checked against the wrong category).
   public var category: Category?
   public var id: String
   public var at: Date
@@ -56,6 +58,9 @@ public struct CaseFiling: Sendable, Hashable {
     -> (CreditCase, RecordStatus)
   {
     let record = try CaseRules.ownRecord(record, subjectCode: subjectCode)
+    guard record.content.category == category?.code else {
+      throw GatewayError(.failedPrecondition, field: "record_id", "the record changed while the case was filed; try again")
+    }
     var filed = try CaseRules.file(
       kind, record: record, category: category, statement: statement,
       openCases: cases.filter { $0.status == .open }, id: id, at: at, today: today, calendar: calendar)

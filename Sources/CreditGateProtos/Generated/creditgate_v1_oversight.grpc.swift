@@ -150,6 +150,19 @@ public enum Creditgate_V1_Oversight: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetCase" metadata.
+        public enum GetCase: Sendable {
+            /// Request type for "GetCase".
+            public typealias Input = Creditgate_V1_GetCaseRequest
+            /// Response type for "GetCase".
+            public typealias Output = Creditgate_V1_Case
+            /// Descriptor for "GetCase".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "creditgate.v1.Oversight"),
+                method: "GetCase",
+                type: .unary
+            )
+        }
         /// Namespace for "SuspendInstitution" metadata.
         public enum SuspendInstitution: Sendable {
             /// Request type for "SuspendInstitution".
@@ -201,6 +214,7 @@ public enum Creditgate_V1_Oversight: Sendable {
             GetPublishedLists.descriptor,
             ListCases.descriptor,
             DecideCase.descriptor,
+            GetCase.descriptor,
             SuspendInstitution.descriptor,
             LiftSuspension.descriptor,
             ListSuspensions.descriptor
@@ -379,6 +393,25 @@ extension Creditgate_V1_Oversight {
             request: GRPCCore.StreamingServerRequest<Creditgate_V1_DecideCaseRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_DecideCaseResponse>
+
+        /// Handle the "GetCase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One case with its record and the person's statement (credit-admin), audited as a call about
+        /// > the person: it appears in their access log.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Creditgate_V1_GetCaseRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Creditgate_V1_Case` messages.
+        func getCase(
+            request: GRPCCore.StreamingServerRequest<Creditgate_V1_GetCaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_Case>
 
         /// Handle the "SuspendInstitution" method.
         ///
@@ -581,6 +614,25 @@ extension Creditgate_V1_Oversight {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Creditgate_V1_DecideCaseResponse>
 
+        /// Handle the "GetCase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One case with its record and the person's statement (credit-admin), audited as a call about
+        /// > the person: it appears in their access log.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Creditgate_V1_GetCaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Creditgate_V1_Case` message.
+        func getCase(
+            request: GRPCCore.ServerRequest<Creditgate_V1_GetCaseRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Creditgate_V1_Case>
+
         /// Handle the "SuspendInstitution" method.
         ///
         /// - Parameters:
@@ -782,6 +834,25 @@ extension Creditgate_V1_Oversight {
             context: GRPCCore.ServerContext
         ) async throws -> Creditgate_V1_DecideCaseResponse
 
+        /// Handle the "GetCase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One case with its record and the person's statement (credit-admin), audited as a call about
+        /// > the person: it appears in their access log.
+        ///
+        /// - Parameters:
+        ///   - request: A `Creditgate_V1_GetCaseRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Creditgate_V1_Case` to respond with.
+        func getCase(
+            request: Creditgate_V1_GetCaseRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Creditgate_V1_Case
+
         /// Handle the "SuspendInstitution" method.
         ///
         /// - Parameters:
@@ -941,6 +1012,17 @@ extension Creditgate_V1_Oversight.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Creditgate_V1_Oversight.Method.GetCase.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_GetCaseRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_Case>(),
+            handler: { request, context in
+                try await self.getCase(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Creditgate_V1_Oversight.Method.SuspendInstitution.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_SuspendInstitutionRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_Suspension>(),
@@ -1083,6 +1165,17 @@ extension Creditgate_V1_Oversight.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_DecideCaseResponse> {
         let response = try await self.decideCase(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getCase(
+        request: GRPCCore.StreamingServerRequest<Creditgate_V1_GetCaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Creditgate_V1_Case> {
+        let response = try await self.getCase(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1257,6 +1350,19 @@ extension Creditgate_V1_Oversight.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Creditgate_V1_DecideCaseResponse> {
         return GRPCCore.ServerResponse<Creditgate_V1_DecideCaseResponse>(
             message: try await self.decideCase(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getCase(
+        request: GRPCCore.ServerRequest<Creditgate_V1_GetCaseRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Creditgate_V1_Case> {
+        return GRPCCore.ServerResponse<Creditgate_V1_Case>(
+            message: try await self.getCase(
                 request: request.message,
                 context: context
             ),
@@ -1511,6 +1617,30 @@ extension Creditgate_V1_Oversight {
             deserializer: some GRPCCore.MessageDeserializer<Creditgate_V1_DecideCaseResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Creditgate_V1_DecideCaseResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetCase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One case with its record and the person's statement (credit-admin), audited as a call about
+        /// > the person: it appears in their access log.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Creditgate_V1_GetCaseRequest` message.
+        ///   - serializer: A serializer for `Creditgate_V1_GetCaseRequest` messages.
+        ///   - deserializer: A deserializer for `Creditgate_V1_Case` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getCase<Result>(
+            request: GRPCCore.ClientRequest<Creditgate_V1_GetCaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Creditgate_V1_GetCaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Creditgate_V1_Case>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Creditgate_V1_Case>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "SuspendInstitution" method.
@@ -1893,6 +2023,41 @@ extension Creditgate_V1_Oversight {
             )
         }
 
+        /// Call the "GetCase" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One case with its record and the person's statement (credit-admin), audited as a call about
+        /// > the person: it appears in their access log.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Creditgate_V1_GetCaseRequest` message.
+        ///   - serializer: A serializer for `Creditgate_V1_GetCaseRequest` messages.
+        ///   - deserializer: A deserializer for `Creditgate_V1_Case` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getCase<Result>(
+            request: GRPCCore.ClientRequest<Creditgate_V1_GetCaseRequest>,
+            serializer: some GRPCCore.MessageSerializer<Creditgate_V1_GetCaseRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Creditgate_V1_Case>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Creditgate_V1_Case>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Creditgate_V1_Oversight.Method.GetCase.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "SuspendInstitution" method.
         ///
         /// - Parameters:
@@ -2234,6 +2399,36 @@ extension Creditgate_V1_Oversight.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_DecideCaseRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_DecideCaseResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One case with its record and the person's statement (credit-admin), audited as a call about
+    /// > the person: it appears in their access log.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Creditgate_V1_GetCaseRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCase<Result>(
+        request: GRPCCore.ClientRequest<Creditgate_V1_GetCaseRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Creditgate_V1_Case>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getCase(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Creditgate_V1_GetCaseRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Creditgate_V1_Case>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2603,6 +2798,40 @@ extension Creditgate_V1_Oversight.ClientProtocol {
             metadata: metadata
         )
         return try await self.decideCase(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCase" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One case with its record and the person's statement (credit-admin), audited as a call about
+    /// > the person: it appears in their access log.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCase<Result>(
+        _ message: Creditgate_V1_GetCaseRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Creditgate_V1_Case>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Creditgate_V1_GetCaseRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getCase(
             request: request,
             options: options,
             onResponse: handleResponse

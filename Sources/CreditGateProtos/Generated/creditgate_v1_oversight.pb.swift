@@ -473,6 +473,7 @@ public nonisolated struct Creditgate_V1_Case: @unchecked Sendable {
     set {_uniqueStorage()._status = newValue}
   }
 
+  /// the person's statement: only from GetCase (ListCases leaves it empty)
   public var statement: String {
     get {_storage._statement}
     set {_uniqueStorage()._statement = newValue}
@@ -541,7 +542,7 @@ public nonisolated struct Creditgate_V1_Case: @unchecked Sendable {
     set {_uniqueStorage()._filedQueryID = newValue}
   }
 
-  /// The record concerned; sent to credit administrators, who decide on it.
+  /// The record concerned: only from GetCase, to credit administrators, who decide on it.
   public var record: Creditgate_V1_CreditRecord {
     get {_storage._record ?? Creditgate_V1_CreditRecord()}
     set {_uniqueStorage()._record = newValue}
@@ -571,13 +572,26 @@ public nonisolated struct Creditgate_V1_ListCasesRequest: Sendable {
   public init() {}
 }
 
-/// Overdue cases first, then by deadline.
+/// Overdue cases first, then by deadline. Nothing in it identifies the person: no record, no
+/// statement (GetCase has them).
 public nonisolated struct Creditgate_V1_ListCasesResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var cases: [Creditgate_V1_Case] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Creditgate_V1_GetCaseRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var caseID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1830,6 +1844,36 @@ nonisolated extension Creditgate_V1_ListCasesResponse: SwiftProtobuf.Message, Sw
 
   public static func ==(lhs: Creditgate_V1_ListCasesResponse, rhs: Creditgate_V1_ListCasesResponse) -> Bool {
     if lhs.cases != rhs.cases {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Creditgate_V1_GetCaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetCaseRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Creditgate_V1_GetCaseRequest, rhs: Creditgate_V1_GetCaseRequest) -> Bool {
+    if lhs.caseID != rhs.caseID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

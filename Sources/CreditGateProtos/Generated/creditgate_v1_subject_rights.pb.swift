@@ -100,7 +100,7 @@ public nonisolated struct Creditgate_V1_RecordStanding: Sendable {
   /// YYYY-MM-DD, the last day it is disclosed; trust-breaking only
   public var disclosedUntil: String = String()
 
-  /// YYYY-MM-DD; empty when it cannot be repaired
+  /// YYYY-MM-DD, the first day it can be; empty when it cannot be
   public var repairableFrom: String = String()
 
   /// why it cannot be repaired (trust-breaking only)
@@ -219,6 +219,10 @@ public nonisolated struct Creditgate_V1_ListAccessLogResponse: Sendable {
   public var hasCheckpoint: Bool {self._checkpoint != nil}
   /// Clears the value of `checkpoint`. Subsequent reads from it will return its default value.
   public mutating func clearCheckpoint() {self._checkpoint = nil}
+
+  /// The first sequence number of this log whose entries link to the previous one about their
+  /// subject (1, unless the log was written before links existed): entries before it carry none.
+  public var chainStart: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -702,7 +706,7 @@ nonisolated extension Creditgate_V1_AccessLogEntry: SwiftProtobuf.Message, Swift
 
 nonisolated extension Creditgate_V1_ListAccessLogResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListAccessLogResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}query_id\0\u{1}checkpoint\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}entries\0\u{3}query_id\0\u{1}checkpoint\0\u{3}chain_start\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -713,6 +717,7 @@ nonisolated extension Creditgate_V1_ListAccessLogResponse: SwiftProtobuf.Message
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.entries) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._checkpoint) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.chainStart) }()
       default: break
       }
     }
@@ -732,6 +737,9 @@ nonisolated extension Creditgate_V1_ListAccessLogResponse: SwiftProtobuf.Message
     try { if let v = self._checkpoint {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    if self.chainStart != 0 {
+      try visitor.visitSingularUInt64Field(value: self.chainStart, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -739,6 +747,7 @@ nonisolated extension Creditgate_V1_ListAccessLogResponse: SwiftProtobuf.Message
     if lhs.entries != rhs.entries {return false}
     if lhs.queryID != rhs.queryID {return false}
     if lhs._checkpoint != rhs._checkpoint {return false}
+    if lhs.chainStart != rhs.chainStart {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

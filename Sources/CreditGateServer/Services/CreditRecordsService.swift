@@ -127,7 +127,8 @@ public struct CreditRecordsService: Creditgate_V1_CreditRecords.ServiceProtocol 
       facts.subjectCode = record?.content.subjectCode ?? ""
       let revocable = try CaseRules.revocable(record, by: caller.institution.id, field: field)
       facts.categoriesDisclosed = [revocable.content.category]
-      facts.reason = "revoked: " + message.reason
+      // The provider's words stay out of the leaf, which the person's access log shows.
+      facts.reason = "revoked by its provider"
       return .change(.revokeRecord(id: id, providerID: caller.institution.id)) { _ in .with { $0.recordID = id } }
     }
   }

@@ -208,11 +208,12 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   }
 
   /// `Oversight.ListCases`: objections and repair applications, overdue ones first, then by
-  /// deadline; credit administrators, who decide them, also get each case's record.
+  /// deadline — with nothing that identifies the person (no record, no statement: `GetCase`
+  /// has them, audited as a call about the person).
   public func listCases(
     request: ServerRequest<Creditgate_V1_ListCasesRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListCasesResponse> {
-    try await gateway.handle(.oversight, request: request, context: context) { caller, facts in
+    try await gateway.handle(.oversight, request: request, context: context) { _, facts in
       var status: CaseStatus?
       if let text = request.message.status.nonEmpty {
         guard let parsed = CaseStatus(rawValue: text.uppercased()) else {
@@ -222,16 +223,34 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       }
       let today = gateway.today
       let cases = try await gateway.store.cases(status: status).sorted(by: CreditCase.precedes(today: today))
-      let decides = caller.institution.roles.contains(.creditAdmin)
-      var answer = Creditgate_V1_ListCasesResponse()
-      for item in cases {
-        let record = decides ? try await gateway.store.record(id: item.recordID) : nil
-        if record != nil { facts.recordsDisclosed += 1 }
-        answer.cases.append(
-          Creditgate_V1_Case(
-            item, today: today, record: record, polarity: gateway.lists.category(item.category)?.polarity))
+      facts.categoriesDisclosed = Array(Set(cases.map(\.category))).sorted()
+      return .with {
+        $0.cases = cases.map { item in
+          var listed = Creditgate_V1_Case(item, today: today, record: nil)
+          listed.statement = ""
+          return listed
+        }
       }
-      return answer
+    }
+  }
+
+  /// `Oversight.GetCase` (credit administrators): one case with its record and the person's
+  /// statement, to decide on; audited under the person's pseudonym, so it is in their access log.
+  public func getCase(
+    request: ServerRequest<Creditgate_V1_GetCaseRequest>, context: ServerContext
+  ) async throws -> ServerResponse<Creditgate_V1_Case> {
+    try await gateway.handle(.oversight, request: request, context: context) { _, facts in
+      let id = request.message.caseID
+      guard !id.isEmpty else { throw GatewayError.invalid("case_id", "is required") }
+      guard let item = try await gateway.store.creditCase(id: id) else {
+        throw GatewayError(.notFound, field: "case_id", "no case \(id)")
+      }
+      facts.subjectCode = item.subjectCode
+      let record = try await gateway.store.record(id: item.recordID)
+      facts.recordsDisclosed = record == nil ? 0 : 1
+      facts.categoriesDisclosed = [item.category]
+      return Creditgate_V1_Case(
+        item, today: gateway.today, record: record, polarity: gateway.lists.category(item.category)?.polarity)
     }
   }
 

@@ -74,6 +74,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     try await gateway.handle(.subjectRights, request: request, context: context) { _, facts in
       let code = try facts.subject(request.message.subjectCode)
       let signed = gateway.auditWriter.checkpoint
+      let chainStart = try await gateway.store.subjectChainStart(origin: gateway.auditOrigin)
       let size = signed?.checkpoint.size ?? gateway.auditWriter.withTree(\.size)
       // This gateway's log only: the proofs come from its tree.
       let entries = try await gateway.auditEntries(
@@ -97,6 +98,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
             $0.entry = Creditgate_V1_AuditEntry(entry)
           }
         }
+        $0.chainStart = chainStart
         if let signed {
           $0.checkpoint = .with {
             $0.origin = signed.checkpoint.origin
@@ -196,8 +198,7 @@ extension Creditgate_V1_RecordStanding {
     disclosedUntil = standing.disclosedUntil?.iso ?? ""
     switch standing.repair {
     case nil: break
-    case .eligible: repairableFrom = "now"
-    case .from(let date): repairableFrom = date.iso
+    case .eligible(let date), .from(let date): repairableFrom = date.iso
     case .blocked(let reason), .never(let reason): notRepairableReason = reason
     }
   }
