@@ -896,3 +896,22 @@ def test_access_log_verifies_offline_in_python(gateway, pb, answered, denied):
             breaks.append(entry.sequence)
         previous = entry.sequence
     assert breaks == [log.entries[2].entry.sequence]
+
+
+def test_access_log_verify_command(gateway, pb, answered):
+    """`creditgate audit access-log --verify` checks the signed checkpoint, every proof and the
+    links, and says so; with another log's key it fails and exits non-zero."""
+    flags = ["--server", gateway.address, "--certs", str(gateway.certs), "--as", "demo-portal",
+             "--operator", "portal-session-2"]
+    result = cli("audit", "access-log", LI_NA, *flags, "--verify", "--key", verifier_key(gateway))
+    assert "verified:" in result.stdout and "none is left out" in result.stdout, result.stdout
+    import base64
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    origin = verifier_key(gateway).split("+", 1)[0]
+    public = Ed25519PrivateKey.from_private_bytes(bytes(32)).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    encoded = b"\x01" + public
+    foreign = f"{origin}+{note_key_id(origin, encoded).hex()}+{base64.b64encode(encoded).decode()}"
+    failed = cli("audit", "access-log", LI_NA, *flags, "--verify", "--key", foreign, check=False)
+    assert failed.returncode != 0 and "verification failed" in failed.stderr, (failed.stdout, failed.stderr)
