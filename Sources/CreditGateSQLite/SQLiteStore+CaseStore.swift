@@ -19,6 +19,13 @@ extension SQLiteStore {
     }
   }
 
+  /// Every suspension, in the order made.
+  public func suspensions() async throws -> [Suspension] {
+    try await read("read suspensions") { db in
+      try SuspensionRow.order(SuspensionRow.Columns.sinceUS, SuspensionRow.Columns.id).fetchAll(db).map { try $0.suspension() }
+    }
+  }
+
   /// The case with `id`, if any.
   public func creditCase(id: String) async throws -> CreditCase? {
     try await read("read a case") { db in try CaseRow.fetchOne(db, key: id)?.creditCase() }

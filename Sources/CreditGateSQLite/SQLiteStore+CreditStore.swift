@@ -47,6 +47,18 @@ extension SQLiteStore {
     try await read("read a record") { db in try RecordRow.fetchOne(db, key: id)?.record() }
   }
 
+  /// The codes of subjects with a record of one of `categories`, in code order, after `after`.
+  public func subjectCodes(withRecordsIn categories: [String], after: String, limit: Int) async throws -> [String] {
+    guard !categories.isEmpty, limit > 0 else { return [] }
+    return try await read("read the subjects of a list") { db in
+      let marks = Array(repeating: "?", count: categories.count).joined(separator: ", ")
+      return try String.fetchAll(
+        db,
+        sql: "SELECT DISTINCT subject_code FROM record WHERE category IN (\(marks)) AND subject_code > ? ORDER BY subject_code LIMIT ?",
+        arguments: StatementArguments(categories + [after]) + [limit])
+    }
+  }
+
   /// The number of registered subjects.
   public func subjectCount() async throws -> Int {
     try await read("count subjects") { db in try SubjectRow.fetchCount(db) }

@@ -132,6 +132,30 @@ extension SQLiteStore {
             SELECT origin, max(sequence) + 1 FROM audit_entry GROUP BY origin;
           """)
     }
+    migrator.registerMigration("v7-suspensions") { db in
+      // Suspensions of institutions and operators, with their history; the grounds a repair
+      // application cites (comma-separated record ids, which hold no comma).
+      try db.execute(
+        sql: """
+          CREATE TABLE suspension (
+            id TEXT PRIMARY KEY NOT NULL,
+            institution_id TEXT NOT NULL,
+            operator_id TEXT,
+            reason TEXT NOT NULL,
+            since_us INTEGER NOT NULL,
+            until_us INTEGER,
+            suspended_by TEXT NOT NULL,
+            anomaly_rule TEXT,
+            anomaly_description TEXT NOT NULL,
+            anomaly_sequences TEXT NOT NULL,
+            lifted_at_us INTEGER,
+            lifted_by TEXT NOT NULL,
+            lift_reason TEXT NOT NULL
+          );
+          ALTER TABLE credit_case ADD COLUMN grounds TEXT NOT NULL DEFAULT '';
+          CREATE INDEX record_category ON record(category, subject_code);
+          """)
+    }
     return migrator
   }
 

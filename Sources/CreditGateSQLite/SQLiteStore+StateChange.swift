@@ -22,19 +22,34 @@ extension SQLiteStore {
       return .consent(try ConsentRow.fetchOne(db, key: id)?.consent)
     case .fileCase(let filing):
       let cases = try CaseRow.filter(CaseRow.Columns.recordID == filing.recordID).fetchAll(db).map { try $0.creditCase() }
+      let cited = try filing.groundRecordIDs.map { try RecordRow.fetchOne(db, key: $0)?.record() }
       let (filed, status) = try filing.apply(
-        record: try RecordRow.fetchOne(db, key: filing.recordID)?.record(), cases: cases, sequence: sequence,
-        origin: origin)
+        record: try RecordRow.fetchOne(db, key: filing.recordID)?.record(), cases: cases, cited: cited,
+        sequence: sequence, origin: origin)
       try CaseRow(filed).insert(db)
       try setStatus(status, recordID: filed.recordID, db)
       return .creditCase(filed)
     case .decideCase(let decision):
       let stored = try CaseRow.fetchOne(db, key: decision.caseID)?.creditCase()
       let record = try stored.flatMap { try RecordRow.fetchOne(db, key: $0.recordID)?.record() }
-      let (decided, status) = try decision.apply(case: stored, record: record)
-      try CaseRow(decided).update(db)
-      if let status { try setStatus(status, recordID: decided.recordID, db) }
-      return .creditCase(decided)
+      let outcome = try decision.apply(case: stored, record: record)
+      if let content = outcome.newRecord { _ = try upsert(content, db) }
+      try CaseRow(outcome.decided).update(db)
+      if let status = outcome.recordStatus { try setStatus(status, recordID: outcome.decided.recordID, db) }
+      return .creditCase(outcome.decided)
+    case .fileComplaint(var complaint):
+      complaint.filedSequence = sequence
+      complaint.filedOrigin = origin
+      try CaseRow(complaint).insert(db)
+      return .creditCase(complaint)
+    case .suspend(let suspension):
+      try SuspensionRow(suspension).insert(db)
+      return .suspension(suspension)
+    case .liftSuspension(let id, let by, let reason, let at):
+      let lifted = try SuspensionRules.lift(
+        try SuspensionRow.fetchOne(db, key: id)?.suspension(), id: id, by: by, reason: reason, at: at)
+      try SuspensionRow(lifted).update(db)
+      return .suspension(lifted)
     case .revokeRecord(let id, let providerID):
       var record = try CaseRules.revocable(
         try RecordRow.fetchOne(db, key: id)?.record(), by: providerID, field: "record_id")

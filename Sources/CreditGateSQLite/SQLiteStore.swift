@@ -12,7 +12,7 @@ import Synchronization
 /// What GRDB or SQLite throw reaches callers as `StorageError`, naming the operation; a value
 /// this version cannot read throws `StoredValueError`; errors of the callers' closures (an audit
 /// seal) pass through unchanged.
-public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore, CaseStore {
+public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore, CaseStore, SuspensionStore {
   let writer: any DatabaseWriter
   let access = Mutex(Access.open(inFlight: 0))
 

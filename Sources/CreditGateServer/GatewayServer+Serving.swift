@@ -16,6 +16,7 @@ extension GatewayServer {
     let lists: PublishedLists
     let evaluationModels: EvaluationModels
     let calendar: WorkingCalendar
+    let repairGrounds: RepairGrounds
     let institutions: [Institution]
     let pseudonymKey: Data
     let signer: NoteSigner
@@ -45,11 +46,14 @@ extension GatewayServer {
       // Refuses to start on a log that no longer matches what was signed (AuditLogCheck).
       let auditWriter = try await AuditWriter.open(store: store, signer: signer)
       let gateway = Gateway(
-        lists: lists, evaluationModels: evaluationModels, calendar: calendar, institutions: institutions,
+        lists: lists, evaluationModels: evaluationModels, calendar: calendar, repairGrounds: repairGrounds,
+        institutions: institutions,
         revokedSerials: configuration.revokedSerials, store: store, auditWriter: auditWriter,
         pseudonymizer: Pseudonymizer(keyBytes: pseudonymKey), consentMaximumDays: configuration.consentMaximumDays,
         metrics: PrometheusMetricsFactory(registry: registry), auditOrigin: configuration.auditOrigin,
         clock: clock, logger: logger, admissionLimit: configuration.maxCallsInFlight)
+      // Suspensions survive restarts: enforced from the first call.
+      gateway.suspensions.replace(with: try await store.suspensions())
       if configuration.demoData, try await store.subjectCount() == 0 {
         try await DemoData.load(into: store, lists: lists, institutions: institutions, today: gateway.today)
         logger.notice("loaded the demo data set", metadata: ["subjects": "\(DemoData.subjects.count)"])

@@ -32,6 +32,7 @@ public struct GatewayServer: Service {
     let lists = try PublishedLists.load(from: listsDirectory)
     let evaluationModels = try EvaluationModels.load(from: listsDirectory, lists: lists)
     let calendar = try WorkingCalendar.load(from: listsDirectory)
+    let repairGrounds = try RepairGrounds.load(from: listsDirectory, lists: lists)
     if let warning = calendar.endingWarning(today: LocalDate.todayInChina(now: clock())) {
       logger.warning("the holiday calendar ends soon", metadata: ["warning": "\(warning)"])
     }
@@ -53,7 +54,7 @@ public struct GatewayServer: Service {
     let started = Latch<Gateway>()
     let serving = Serving(
       configuration: configuration, lists: lists, evaluationModels: evaluationModels, calendar: calendar,
-      institutions: institutions, pseudonymKey: key, signer: try configuration.auditSigner(),
+      repairGrounds: repairGrounds, institutions: institutions, pseudonymKey: key, signer: try configuration.auditSigner(),
       storage: storage, started: started, clock: clock, logger: logger, onListening: onListening)
     self.started = started
     // Named: a service's default name is its description, and the serving part holds keys.

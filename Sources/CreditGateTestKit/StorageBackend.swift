@@ -16,7 +16,7 @@ public enum StorageBackend: String, CaseIterable, Sendable, CustomStringConverti
   public var description: String { rawValue }
 
   /// What the suites test: the storage protocols of the domain.
-  public typealias Store = any CreditStore & ConsentStore & AuditLogStore & CaseStore
+  public typealias Store = any CreditStore & ConsentStore & AuditLogStore & CaseStore & SuspensionStore
 
   /// Runs `body` against a fresh, empty store of this backend, then removes what it left on disk.
   public func withStore<Result>(_ body: (Store) async throws -> Result) async throws -> Result {

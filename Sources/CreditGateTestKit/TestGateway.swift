@@ -244,6 +244,16 @@ public final class TestStore: GatewayStore {
   }
 
   /// Forwards to `base`.
+  public func subjectCodes(withRecordsIn categories: [String], after: String, limit: Int) async throws -> [String] {
+    note()
+    return try await base.subjectCodes(withRecordsIn: categories, after: after, limit: limit)
+  }
+  /// Forwards to `base`.
+  public func suspensions() async throws -> [Suspension] {
+    note()
+    return try await base.suspensions()
+  }
+  /// Forwards to `base`.
   public func cases(status: CaseStatus?) async throws -> [CreditCase] {
     note()
     return try await base.cases(status: status)

@@ -94,6 +94,8 @@ struct Repair: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Through the portal: apply to repair a trust-breaking record after its minimum disclosure period.")
   @OptionGroup var filing: FilingArguments
+  @Option(name: .customLong("ground"), help: "A trust-keeping record of the person cited as a ground (volunteer service, charity; repeatable).")
+  var grounds: [String] = []
   @OptionGroup var client: ClientOptions
 
   func run() async throws {
@@ -103,6 +105,7 @@ struct Repair: AsyncParsableCommand {
           $0.subjectCode = filing.subjectCode
           $0.recordID = filing.record
           $0.statement = filing.statement
+          $0.groundRecordIds = grounds
         }, metadata: client.metadata)
     } print: {
       printFiled(caseID: $0.caseID, decideBy: $0.decideBy, provisionalReason: $0.provisionalReason, queryID: $0.queryID)
@@ -130,9 +133,13 @@ struct Cases: AsyncParsableCommand {
         print("case: \(item.caseID) \(item.kind), \(item.status)\(item.overdue ? ", OVERDUE" : "")")
         print("decide by: \(item.decideBy)\(item.decideByProvisional ? " (\(item.provisionalReason))" : "")")
         print("statement: \(item.statement)")
+        for ground in item.grounds {
+          print("ground: \(ground.recordID) \(ground.category) — \(ground.title), decided \(ground.decidedOn)")
+        }
         let record = item.record
-        print("record: \(record.recordID) \(record.category) \(String(describing: record.severity)) \(String(describing: record.status).uppercased())")
-        print("  \(record.title) — \(record.documentNumber), decided \(record.decidedOn), by \(record.providerInstitutionID)")
+        if item.hasRecord { print("record: \(record.recordID) \(record.category) \(String(describing: record.severity)) \(String(describing: record.status).uppercased())")
+        print("  \(record.title) — \(record.documentNumber), decided \(record.decidedOn), by \(record.providerInstitutionID)") }
+        if item.kind == "COMPLAINT" { print("about: \(item.category) by the government body \(item.recordID.isEmpty ? "(no record yet)" : item.recordID)") }
         if !item.decisionReason.isEmpty { print("decision: \(item.decisionReason) (\(item.decidedBy))") }
       }
       return
@@ -205,6 +212,68 @@ struct RevokeRecord: AsyncParsableCommand {
         }, metadata: client.metadata)
     } print: { response in
       print("revoked \(response.recordID)")
+      print("query_id: \(response.queryID)")
+    }
+  }
+}
+
+/// `creditgate complaint`: a complaint about a government body's dishonesty (投诉举报).
+struct Complaint: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Through the portal: complain about a government body's dishonesty; the credit office decides within 15 working days.")
+  @Argument(help: "The government body's unified social credit code.") var governmentCode: String
+  @Option(help: "A trust-breaking category of the government part of the catalogue, e.g. contract-breach.") var category: String
+  @Option(help: "What happened.") var description: String
+  @OptionGroup var client: ClientOptions
+
+  func run() async throws {
+    try await client.run { grpc in
+      try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).fileComplaint(
+        .with {
+          $0.governmentCode = governmentCode
+          $0.category = category
+          $0.description_p = description
+        }, metadata: client.metadata)
+    } print: {
+      printFiled(caseID: $0.caseID, decideBy: $0.decideBy, provisionalReason: $0.provisionalReason, queryID: $0.queryID)
+    }
+  }
+}
+
+/// `creditgate disclosures`: the public red and black lists.
+struct Disclosures: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Through the portal: the subjects now on the serious-dishonesty (or red) list, masked, page by page.")
+  @Option(help: "serious-dishonesty or red.") var list = "serious-dishonesty"
+  @Option(help: "A prefix of the GB/T 2260 region code, e.g. 3301.") var region = ""
+  @Option(help: "Only subjects put there by records of this category.") var category = ""
+  @Option(help: "The page token of the previous page.") var pageToken = ""
+  @Option(help: "Subjects per page (at most 100).") var pageSize: UInt32 = 20
+  @OptionGroup var client: ClientOptions
+
+  func run() async throws {
+    try await client.run { grpc in
+      try await Creditgate_V1_SubjectRights.Client(wrapping: grpc).listDisclosures(
+        .with {
+          $0.list = list
+          $0.region = region
+          $0.category = category
+          $0.pageToken = pageToken
+          $0.pageSize = pageSize
+        }, metadata: client.metadata)
+    } print: { response in
+      var table = Table(headers: ["name", "code", "category", "severity", "decided", "disclosed until", "title"])
+      for entry in response.entries {
+        for record in entry.records {
+          table.rows.append([
+            entry.maskedName, entry.maskedCode, record.category,
+            record.severity == .unspecified ? "-" : String(describing: record.severity), record.decidedOn,
+            record.disclosureUntil, record.title,
+          ])
+        }
+      }
+      print(response.entries.isEmpty ? "nobody" : table.render())
+      if !response.nextPageToken.isEmpty { print("next page: --page-token \(response.nextPageToken)") }
       print("query_id: \(response.queryID)")
     }
   }

@@ -115,18 +115,22 @@ struct CaseRulesTests {
     #expect(filed.kind == .repair && filed.status == .open)
   }
 
-  @Test("a filing checked against one category is refused if the stored record has changed category")
-  func filingAgainstChangedRecord() throws {
-    let record = R.record("p", "admin-penalty", .general, decided: R.daysAgo(100))
+  @Test("a filing is checked against the record as stored: its category then, not when the call read it")
+  func filingAgainstStoredRecord() throws {
     let filing = CaseFiling(
-      kind: .repair, recordID: "p", subjectCode: Codes.person, statement: "已整改",
-      category: lists.category("exam-cheating"), id: "case-1", at: Date(), today: R.today, calendar: calendar)
-    let refusal = TestSupport.gatewayError { _ = try filing.apply(record: record, cases: [], sequence: 1, origin: "o") }
-    #expect(refusal?.code == .failedPrecondition && refusal?.reason.contains("changed") == true)
-    var same = filing
-    same.category = lists.category("admin-penalty")
-    let (filed, status) = try same.apply(record: record, cases: [], sequence: 9, origin: "o")
-    #expect(filed.filedSequence == 9 && filed.filedOrigin == "o" && status == .active)
+      kind: .repair, recordID: "p", subjectCode: Codes.person, statement: "已整改", catalogue: lists.categories,
+      id: "case-1", at: Date(), today: R.today, calendar: calendar)
+    // Resubmitted meanwhile as exam cheating, which cannot be repaired.
+    let changed = R.record("p", "exam-cheating", .general, decided: R.daysAgo(100))
+    let refusal = TestSupport.gatewayError { _ = try filing.apply(record: changed, cases: [], sequence: 1, origin: "o") }
+    #expect(refusal?.code == .failedPrecondition && refusal?.reason.contains("cannot be repaired") == true)
+    let stored = R.record("p", "admin-penalty", .general, decided: R.daysAgo(100))
+    let (filed, status) = try filing.apply(record: stored, cases: [], sequence: 9, origin: "o")
+    #expect(filed.filedSequence == 9 && filed.filedOrigin == "o" && status == .active && filed.category == "admin-penalty")
+    var objection = filing
+    objection.kind = .objection
+    objection.groundRecordIDs = ["v"]
+    #expect(TestSupport.gatewayError { _ = try objection.apply(record: stored, cases: [], sequence: 1, origin: "o") }?.field == "ground_record_ids")
   }
 
   @Test("another person's record is answered as missing")

@@ -263,23 +263,6 @@ struct GatewayEndToEndTests {
     }
   }
 
-  @Test("a method of a later issue answers UNIMPLEMENTED and is still audited")
-  func unimplementedIsAudited() async throws {
-    try await TestGateway.withRunning { gateway in
-      let error = try await #require(throws: RPCError.self) {
-        try await gateway.connection(as: "demo-portal").withClient { client in
-          try await Creditgate_V1_SubjectRights.Client(wrapping: client).fileComplaint(
-            .with { $0.governmentCode = "11330100MB0000012X" }, metadata: ["x-operator-id": "session-1"])
-        }
-      }
-      #expect(error.code == .unimplemented)
-      let entry = try #require(try await gateway.auditEntries().last)
-      #expect(entry.method == "/creditgate.v1.SubjectRights/FileComplaint")
-      #expect(entry.outcome == .failed)
-      #expect(entry.institutionID == "demo-portal")
-    }
-  }
-
   @Test("when the audit log cannot be written, the call fails UNAVAILABLE and discloses nothing")
   func failClosed() async throws {
     let auditLog = TestStore()

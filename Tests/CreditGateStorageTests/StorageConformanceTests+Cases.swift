@@ -25,7 +25,7 @@ extension StorageConformanceTests {
 
   static func filing(_ kind: CaseKind, recordID: String, subject: Subject = Fixture.person, id: String) -> CaseFiling {
     CaseFiling(
-      kind: kind, recordID: recordID, subjectCode: subject.code, statement: "不是我", category: judgmentCategory, id: id,
+      kind: kind, recordID: recordID, subjectCode: subject.code, statement: "不是我", catalogue: [judgmentCategory], id: id,
       at: Fixture.time(0), today: Fixture.date("2026-12-01"), calendar: calendar)
   }
 

@@ -16,6 +16,12 @@ public struct Pseudonymizer: Sendable {
     self.key = SymmetricKey(data: keyBytes)
   }
 
+  /// A secret derived from the key for other uses (the page tokens' key is derived from it in
+  /// turn): an HMAC of a fixed label, so that the pseudonym key itself is never reused.
+  public var tokenSecret: [UInt8] {
+    Array(HMAC<SHA256>.authenticationCode(for: Data("creditgate derived secret: page tokens".utf8), using: key))
+  }
+
   /// The pseudonym of a code, as lowercase hex; empty for an empty code.
   public func pseudonym(_ subjectCode: String) -> String {
     guard !subjectCode.isEmpty else { return "" }

@@ -89,6 +89,8 @@ public enum CaseRules {
         "\(kind == .objection ? "an objection" : "a repair application") on this record is already open (\(open.id), to be decided by \(open.decideBy))")
     }
     switch kind {
+    case .complaint:
+      throw GatewayError(.internalError, "a complaint names a government body, not a record (CaseRules.complaint)")
     case .objection:
       switch record.status {
       case .active, .disputed: break
@@ -113,6 +115,44 @@ public enum CaseRules {
       id: id, kind: kind, recordID: record.id, subjectCode: record.content.subjectCode,
       category: record.content.category, statement: try Self.statement(statement), filedAt: at,
       decideBy: deadline.date, provisionalReason: deadline.provisionalReason)
+  }
+
+  /// A complaint about a government body's dishonesty (投诉举报): `subject` is the body the
+  /// complaint names (nil if the code is not registered); `category` must be a trust-breaking
+  /// category of the government part of the catalogue.
+  public static func complaint(
+    about subject: Subject?, category code: String, category: Category?, description: String, id: String, at: Date,
+    today: LocalDate, calendar: WorkingCalendar
+  ) throws(GatewayError) -> CreditCase {
+    guard let subject else {
+      throw GatewayError(.notFound, field: "government_code", "no government body with this code is registered")
+    }
+    guard subject.kind == .government else {
+      throw .invalid("government_code", "is not a government body's code (registration authority 1, 机构编制)")
+    }
+    guard !code.isEmpty else { throw .invalid("category", "is required") }
+    guard let category, category.polarity == .trustBreaking, category.subjectKinds.contains(.government) else {
+      throw .invalid("category", "must be a trust-breaking category of the government part of the catalogue")
+    }
+    let deadline = calendar.deadline(after: today, workingDays: CaseKind.complaint.decisionWorkingDays)
+    return CreditCase(
+      id: id, kind: .complaint, recordID: "", subjectCode: subject.code, category: category.code,
+      statement: try Self.statement(description, field: "description"), filedAt: at, decideBy: deadline.date,
+      provisionalReason: deadline.provisionalReason)
+  }
+
+  /// The record an upheld complaint puts on the government body: submitted by the credit office
+  /// that decided it, under the case's id, a general breach decided on `today` and disclosed for
+  /// its category's longest general period.
+  public static func complaintRecord(
+    _ item: CreditCase, category: Category?, decidedBy institutionID: String, today: LocalDate
+  ) -> RecordContent {
+    let days = category?.disclosureBound(for: .general)?.maxDays ?? 0
+    return RecordContent(
+      providerID: institutionID, providerRecordID: item.id, subjectCode: item.subjectCode, category: item.category,
+      severity: .general, title: "经投诉举报查实的失信行为（\(item.id)）", documentNumber: item.id,
+      actDate: min(LocalDate.todayInChina(now: item.filedAt), today), decidedOn: today, actEndedOn: nil,
+      disclosureUntil: today.adding(days: days))
   }
 
   /// The record's status once a case on it is filed: an objection marks it disputed at once.
@@ -150,6 +190,10 @@ public enum CaseRules {
       if record?.status == .active || record?.status == .disputed { status = .repaired }
     case (.repair, false):
       decided.status = .refused
+    case (.complaint, true):
+      decided.status = .upheld
+    case (.complaint, false):
+      decided.status = .rejected
     }
     return (decided, status)
   }

@@ -6,10 +6,18 @@ public enum CaseKind: String, Sendable, Hashable, Codable, CaseIterable {
   case objection = "OBJECTION"
   /// 信用修复: the person asks for a trust-breaking record to be repaired.
   case repair = "REPAIR"
+  /// 投诉举报: someone reports a government body's dishonesty; upheld, it becomes a record.
+  case complaint = "COMPLAINT"
 
   /// How many working days the credit office has to decide (DESIGN §9: five for objections;
-  /// the same is taken for repairs, for which the design sets no other).
-  public var decisionWorkingDays: Int { 5 }
+  /// the same is taken for repairs, for which the design sets no other; fifteen for complaints,
+  /// which need an investigation of the body).
+  public var decisionWorkingDays: Int {
+    switch self {
+    case .objection, .repair: return 5
+    case .complaint: return 15
+    }
+  }
 }
 
 /// Where a case stands.
@@ -45,13 +53,15 @@ public struct CreditCase: Sendable, Hashable {
   public var decisionReason: String
   public var decidedAt: Date?
   public var decidedBy: String
+  /// The trust-keeping records a repair application cites as grounds (repair by good deeds).
+  public var groundRecordIDs: [String]
 
   /// Creates a case as a store holds it.
   public init(
     id: String, kind: CaseKind, recordID: String, subjectCode: String, category: String, statement: String,
     filedAt: Date, filedSequence: UInt64 = 0, filedOrigin: String = "", decideBy: LocalDate,
     provisionalReason: String? = nil, status: CaseStatus = .open, decisionReason: String = "",
-    decidedAt: Date? = nil, decidedBy: String = ""
+    decidedAt: Date? = nil, decidedBy: String = "", groundRecordIDs: [String] = []
   ) {
     self.id = id
     self.kind = kind
@@ -68,6 +78,7 @@ public struct CreditCase: Sendable, Hashable {
     self.decisionReason = decisionReason
     self.decidedAt = decidedAt?.roundedToMicroseconds
     self.decidedBy = decidedBy
+    self.groundRecordIDs = groundRecordIDs
   }
 
   /// Whether the case is undecided past its deadline on `today`.

@@ -7,3 +7,10 @@ public protocol CaseStore: Sendable {
   func cases(subjectCode: String) async throws -> [CreditCase]
   func creditCase(id: String) async throws -> CreditCase?
 }
+
+/// Suspensions of institutions and operators, with their history. Suspending and lifting are
+/// state changes (`StateChange.suspend`, `.liftSuspension`).
+public protocol SuspensionStore: Sendable {
+  /// Every suspension ever made, lifted or not, in the order made.
+  func suspensions() async throws -> [Suspension]
+}

@@ -11,6 +11,9 @@ public protocol CreditStore: Sendable {
   /// Every stored record of a subject, in any status, ordered by decision date then id.
   func records(subjectCode: String) async throws -> [CreditRecord]
   func record(id: String) async throws -> CreditRecord?
+  /// The codes of the subjects with a record of one of `categories`, in code order, after
+  /// `after` (the public disclosure pages through them), at most `limit`.
+  func subjectCodes(withRecordsIn categories: [String], after: String, limit: Int) async throws -> [String]
   /// Counts, for readiness and the demo data check.
   func subjectCount() async throws -> Int
 }

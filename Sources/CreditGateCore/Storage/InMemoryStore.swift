@@ -3,13 +3,15 @@ import Synchronization
 
 /// An in-memory `CreditStore`, `ConsentStore` and `AuditLogStore`, for tests and as the
 /// reference semantics of every backend.
-public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, CaseStore {
+public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, CaseStore, SuspensionStore {
   private struct State {
     var subjects: [String: Subject] = [:]
     var records: [String: CreditRecord] = [:]
     var consents: [String: Consent] = [:]
     /// Cases in filing order.
     var cases: [CreditCase] = []
+    /// Suspensions in the order made.
+    var suspensions: [Suspension] = []
     /// Each origin's log, in sequence order.
     var audit: [String: [StoredLeaf]] = [:]
     /// Each origin's last entry about each subject pseudonym.
@@ -48,17 +50,36 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, Case
       case .fileCase(let filing):
         let (filed, status) = try filing.apply(
           record: records[filing.recordID], cases: cases.filter { $0.recordID == filing.recordID },
-          sequence: sequence, origin: origin)
+          cited: filing.groundRecordIDs.map { records[$0] }, sequence: sequence, origin: origin)
         cases.append(filed)
         records[filed.recordID]?.status = status
         return .creditCase(filed)
       case .decideCase(let decision):
         let index = cases.firstIndex { $0.id == decision.caseID }
         let stored = index.map { cases[$0] }
-        let (decided, status) = try decision.apply(case: stored, record: stored.flatMap { records[$0.recordID] })
+        let outcome = try decision.apply(case: stored, record: stored.flatMap { records[$0.recordID] })
+        let decided = outcome.decided
         if let index { cases[index] = decided }
-        if let status { records[decided.recordID]?.status = status }
+        if let status = outcome.recordStatus { records[decided.recordID]?.status = status }
+        if let content = outcome.newRecord {
+          records[content.recordID] =
+            records[content.recordID]?.resubmitted(content)
+            ?? CreditRecord(id: content.recordID, content: content, status: .active, version: 1)
+        }
         return .creditCase(decided)
+      case .fileComplaint(var complaint):
+        complaint.filedSequence = sequence
+        complaint.filedOrigin = origin
+        cases.append(complaint)
+        return .creditCase(complaint)
+      case .suspend(let suspension):
+        suspensions.append(suspension)
+        return .suspension(suspension)
+      case .liftSuspension(let id, let by, let reason, let at):
+        let index = suspensions.firstIndex { $0.id == id }
+        let lifted = try SuspensionRules.lift(index.map { suspensions[$0] }, id: id, by: by, reason: reason, at: at)
+        if let index { suspensions[index] = lifted }
+        return .suspension(lifted)
       case .revokeRecord(let id, let providerID):
         var record = try CaseRules.revocable(records[id], by: providerID, field: "record_id")
         record.status = .revoked
@@ -109,6 +130,15 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, Case
   /// `CreditStore.record(id:)`.
   public func record(id: String) async throws -> CreditRecord? {
     state.withLock { $0.records[id] }
+  }
+
+  /// `CreditStore.subjectCodes(withRecordsIn:after:limit:)`.
+  public func subjectCodes(withRecordsIn categories: [String], after: String, limit: Int) async throws -> [String] {
+    let wanted = Set(categories)
+    return state.withLock { state in
+      let codes = Set(state.records.values.filter { wanted.contains($0.content.category) }.map(\.content.subjectCode))
+      return Array(codes.filter { $0 > after }.sorted().prefix(limit))
+    }
   }
 
   /// `CreditStore.subjectCount()`.
@@ -246,6 +276,11 @@ public final class InMemoryStore: CreditStore, AuditLogStore, ConsentStore, Case
   /// `CaseStore.cases(subjectCode:)`: in filing order.
   public func cases(subjectCode: String) async throws -> [CreditCase] {
     state.withLock { state in state.cases.filter { $0.subjectCode == subjectCode } }
+  }
+
+  /// `SuspensionStore.suspensions()`: in the order made.
+  public func suspensions() async throws -> [Suspension] {
+    state.withLock { $0.suspensions }
   }
 
   /// `CaseStore.creditCase(id:)`.

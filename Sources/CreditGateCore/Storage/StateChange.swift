@@ -11,12 +11,18 @@ public enum StateChange: Sendable, Hashable {
   /// Marks a consent revoked; revoking twice keeps the first time.
   case revokeConsent(id: String, at: Date)
   /// Files an objection or a repair application (`CaseFiling.apply`, checked against the
-  /// record and its cases as stored) and marks the record.
+  /// record, its cases and the cited grounds as stored) and marks the record.
   case fileCase(CaseFiling)
+  /// Files a complaint about a government body (checked by `CaseRules.complaint`).
+  case fileComplaint(CreditCase)
   /// Decides an open case (`CaseRules.decide`) and sets its record's status.
   case decideCase(CaseDecision)
   /// Revokes a record for its provider (`CaseRules.revocable`).
   case revokeRecord(id: String, providerID: String)
+  /// Stores a new suspension (`SuspensionRules.suspend`).
+  case suspend(Suspension)
+  /// Lifts an active suspension (`SuspensionRules.lift`, checked against it as stored).
+  case liftSuspension(id: String, by: String, reason: String, at: Date)
 }
 
 /// An objection or repair application to file: checked inside the transaction, against the
@@ -27,10 +33,12 @@ public struct CaseFiling: Sendable, Hashable {
   public var recordID: String
   public var subjectCode: String
   public var statement: String
-  /// The category of the record when the call read it, from the published lists. If the
-  /// record as stored has changed category since, the filing is refused (the rules were
-  /// checked against the wrong category).
-  public var category: Category?
+  /// The trust-keeping records a repair application cites as grounds.
+  public var groundRecordIDs: [String]
+  /// The catalogue: the record's category (and the grounds') are taken from the records as
+  /// stored, inside the transaction.
+  public var catalogue: [Category]
+  public var grounds: RepairGrounds
   public var id: String
   public var at: Date
   public var today: LocalDate
@@ -38,32 +46,43 @@ public struct CaseFiling: Sendable, Hashable {
 
   /// A filing of `kind` on `recordID` for the person `subjectCode`.
   public init(
-    kind: CaseKind, recordID: String, subjectCode: String, statement: String, category: Category?, id: String,
-    at: Date, today: LocalDate, calendar: WorkingCalendar
+    kind: CaseKind, recordID: String, subjectCode: String, statement: String, groundRecordIDs: [String] = [],
+    catalogue: [Category], grounds: RepairGrounds = RepairGrounds(rules: []), id: String, at: Date, today: LocalDate,
+    calendar: WorkingCalendar
   ) {
     self.kind = kind
     self.recordID = recordID
     self.subjectCode = subjectCode
     self.statement = statement
-    self.category = category
+    self.groundRecordIDs = groundRecordIDs
+    self.catalogue = catalogue
+    self.grounds = grounds
     self.id = id
     self.at = at
     self.today = today
     self.calendar = calendar
   }
 
-  /// The case to store and the record's new status, given the record and its cases as stored
-  /// and the filing's audit entry (its log and sequence number).
-  public func apply(record: CreditRecord?, cases: [CreditCase], sequence: UInt64, origin: String) throws(GatewayError)
-    -> (CreditCase, RecordStatus)
-  {
+  private func category(_ code: String) -> Category? { catalogue.first { $0.code == code } }
+
+  /// The case to store and the record's new status, given the record, its cases and the cited
+  /// grounds as stored (`cited[i]` for `groundRecordIDs[i]`), and the filing's audit entry (its
+  /// log and sequence number).
+  public func apply(
+    record: CreditRecord?, cases: [CreditCase], cited: [CreditRecord?] = [], sequence: UInt64, origin: String
+  ) throws(GatewayError) -> (CreditCase, RecordStatus) {
     let record = try CaseRules.ownRecord(record, subjectCode: subjectCode)
-    guard record.content.category == category?.code else {
-      throw GatewayError(.failedPrecondition, field: "record_id", "the record changed while the case was filed; try again")
+    if kind != .repair, !groundRecordIDs.isEmpty {
+      throw .invalid("ground_record_ids", "only a repair application cites grounds")
     }
     var filed = try CaseRules.file(
-      kind, record: record, category: category, statement: statement,
+      kind, record: record, category: category(record.content.category), statement: statement,
       openCases: cases.filter { $0.status == .open }, id: id, at: at, today: today, calendar: calendar)
+    if kind == .repair {
+      try grounds.check(
+        record: record, ids: groundRecordIDs, cited: cited, category: category, today: today)
+    }
+    filed.groundRecordIDs = groundRecordIDs
     filed.filedSequence = sequence
     filed.filedOrigin = origin
     return (filed, CaseRules.recordStatus(filing: kind, record: record))
@@ -77,20 +96,46 @@ public struct CaseDecision: Sendable, Hashable {
   public var reason: String
   public var decidedBy: String
   public var at: Date
+  /// For a complaint upheld: the record it puts on the government body
+  /// (`CaseRules.complaintRecord`).
+  public var complaintRecord: RecordContent?
 
   /// The decision `upheld` (or not) on `caseID`, with its reason.
-  public init(caseID: String, upheld: Bool, reason: String, decidedBy: String, at: Date) {
+  public init(
+    caseID: String, upheld: Bool, reason: String, decidedBy: String, at: Date, complaintRecord: RecordContent? = nil
+  ) {
     self.caseID = caseID
     self.upheld = upheld
     self.reason = reason
     self.decidedBy = decidedBy
     self.at = at
+    self.complaintRecord = complaintRecord
   }
 
-  /// The decided case and the record's new status (nil: unchanged), given both as stored.
-  public func apply(case stored: CreditCase?, record: CreditRecord?) throws(GatewayError) -> (CreditCase, RecordStatus?) {
+  /// What a decision changes.
+  public struct Outcome: Sendable, Hashable {
+    public var decided: CreditCase
+    /// The record's new status (nil: unchanged).
+    public var recordStatus: RecordStatus?
+    /// A record to store (an upheld complaint's).
+    public var newRecord: RecordContent?
+  }
+
+  /// What the decision changes, given the case and its record as stored.
+  public func apply(case stored: CreditCase?, record: CreditRecord?) throws(GatewayError) -> Outcome {
     guard let stored else { throw GatewayError(.notFound, field: "case_id", "no case \(caseID)") }
-    return try CaseRules.decide(stored, record: record, upheld: upheld, reason: reason, by: decidedBy, at: at)
+    var (decided, status) = try CaseRules.decide(
+      stored, record: record, upheld: upheld, reason: reason, by: decidedBy, at: at)
+    var newRecord: RecordContent?
+    if stored.kind == .complaint, upheld {
+      guard let complaintRecord, complaintRecord.providerRecordID == stored.id else {
+        throw GatewayError(.internalError, "an upheld complaint needs its record")
+      }
+      newRecord = complaintRecord
+      decided.recordID = complaintRecord.recordID
+      status = nil
+    }
+    return Outcome(decided: decided, recordStatus: status, newRecord: newRecord)
   }
 }
 
@@ -105,6 +150,8 @@ public enum StateChangeResult: Sendable, Hashable {
   case creditCase(CreditCase)
   /// The record as stored after the change.
   case record(CreditRecord)
+  /// The suspension as stored after the change.
+  case suspension(Suspension)
 }
 
 /// One call's audit entry and, for a call that changes state, its change.

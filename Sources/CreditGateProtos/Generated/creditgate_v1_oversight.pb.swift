@@ -552,6 +552,23 @@ public nonisolated struct Creditgate_V1_Case: @unchecked Sendable {
   /// Clears the value of `record`. Subsequent reads from it will return its default value.
   public mutating func clearRecord() {_uniqueStorage()._record = nil}
 
+  /// A repair application's cited grounds (repair by good deeds); the records only from GetCase.
+  public var groundRecordIds: [String] {
+    get {_storage._groundRecordIds}
+    set {_uniqueStorage()._groundRecordIds = newValue}
+  }
+
+  public var grounds: [Creditgate_V1_CreditRecord] {
+    get {_storage._grounds}
+    set {_uniqueStorage()._grounds = newValue}
+  }
+
+  /// for a complaint: the government body complained about
+  public var subjectKind: String {
+    get {_storage._subjectKind}
+    set {_uniqueStorage()._subjectKind = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -637,6 +654,9 @@ public nonisolated struct Creditgate_V1_DecideCaseResponse: Sendable {
   fileprivate var _case: Creditgate_V1_Case? = nil
 }
 
+/// Suspends an institution, or one operator of it (`operator_id`), until `until` (or until
+/// lifted). With `anomaly_rule`, the suspension is made from that anomaly of the institution in
+/// the window (default: the last 24 hours) and cites it and its entries.
 public nonisolated struct Creditgate_V1_SuspendInstitutionRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -655,11 +675,35 @@ public nonisolated struct Creditgate_V1_SuspendInstitutionRequest: Sendable {
   /// Clears the value of `until`. Subsequent reads from it will return its default value.
   public mutating func clearUntil() {self._until = nil}
 
+  public var operatorID: String = String()
+
+  public var anomalyRule: String = String()
+
+  public var anomalyFrom: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_anomalyFrom ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_anomalyFrom = newValue}
+  }
+  /// Returns true if `anomalyFrom` has been explicitly set.
+  public var hasAnomalyFrom: Bool {self._anomalyFrom != nil}
+  /// Clears the value of `anomalyFrom`. Subsequent reads from it will return its default value.
+  public mutating func clearAnomalyFrom() {self._anomalyFrom = nil}
+
+  public var anomalyUntil: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_anomalyUntil ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_anomalyUntil = newValue}
+  }
+  /// Returns true if `anomalyUntil` has been explicitly set.
+  public var hasAnomalyUntil: Bool {self._anomalyUntil != nil}
+  /// Clears the value of `anomalyUntil`. Subsequent reads from it will return its default value.
+  public mutating func clearAnomalyUntil() {self._anomalyUntil = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _until: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _anomalyFrom: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _anomalyUntil: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Creditgate_V1_LiftSuspensionRequest: Sendable {
@@ -669,44 +713,123 @@ public nonisolated struct Creditgate_V1_LiftSuspensionRequest: Sendable {
 
   public var suspensionID: String = String()
 
+  /// required
+  public var reason: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
-public nonisolated struct Creditgate_V1_Suspension: Sendable {
+public nonisolated struct Creditgate_V1_Suspension: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var suspensionID: String = String()
+  public var suspensionID: String {
+    get {_storage._suspensionID}
+    set {_uniqueStorage()._suspensionID = newValue}
+  }
 
-  public var institutionID: String = String()
+  public var institutionID: String {
+    get {_storage._institutionID}
+    set {_uniqueStorage()._institutionID = newValue}
+  }
 
-  public var reason: String = String()
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
 
   public var until: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_until ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_until = newValue}
+    get {_storage._until ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._until = newValue}
   }
   /// Returns true if `until` has been explicitly set.
-  public var hasUntil: Bool {self._until != nil}
+  public var hasUntil: Bool {_storage._until != nil}
   /// Clears the value of `until`. Subsequent reads from it will return its default value.
-  public mutating func clearUntil() {self._until = nil}
+  public mutating func clearUntil() {_uniqueStorage()._until = nil}
 
-  public var lifted: Bool = false
+  public var lifted: Bool {
+    get {_storage._lifted}
+    set {_uniqueStorage()._lifted = newValue}
+  }
+
+  /// empty: the whole institution
+  public var operatorID: String {
+    get {_storage._operatorID}
+    set {_uniqueStorage()._operatorID = newValue}
+  }
+
+  public var since: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._since ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._since = newValue}
+  }
+  /// Returns true if `since` has been explicitly set.
+  public var hasSince: Bool {_storage._since != nil}
+  /// Clears the value of `since`. Subsequent reads from it will return its default value.
+  public mutating func clearSince() {_uniqueStorage()._since = nil}
+
+  public var suspendedBy: String {
+    get {_storage._suspendedBy}
+    set {_uniqueStorage()._suspendedBy = newValue}
+  }
+
+  public var anomalyRule: String {
+    get {_storage._anomalyRule}
+    set {_uniqueStorage()._anomalyRule = newValue}
+  }
+
+  public var anomalyDescription: String {
+    get {_storage._anomalyDescription}
+    set {_uniqueStorage()._anomalyDescription = newValue}
+  }
+
+  public var anomalySequences: [UInt64] {
+    get {_storage._anomalySequences}
+    set {_uniqueStorage()._anomalySequences = newValue}
+  }
+
+  public var liftedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._liftedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._liftedAt = newValue}
+  }
+  /// Returns true if `liftedAt` has been explicitly set.
+  public var hasLiftedAt: Bool {_storage._liftedAt != nil}
+  /// Clears the value of `liftedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLiftedAt() {_uniqueStorage()._liftedAt = nil}
+
+  public var liftedBy: String {
+    get {_storage._liftedBy}
+    set {_uniqueStorage()._liftedBy = newValue}
+  }
+
+  public var liftReason: String {
+    get {_storage._liftReason}
+    set {_uniqueStorage()._liftReason = newValue}
+  }
+
+  /// in force at the time of the answer
+  public var active: Bool {
+    get {_storage._active}
+    set {_uniqueStorage()._active = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _until: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Creditgate_V1_ListSuspensionsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  public var institutionID: String = String()
+
+  public var activeOnly: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1616,7 +1739,7 @@ nonisolated extension Creditgate_V1_PublishedLists: SwiftProtobuf.Message, Swift
 
 nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Case"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}kind\0\u{3}record_id\0\u{1}status\0\u{1}statement\0\u{3}decide_by\0\u{3}filed_at\0\u{3}decide_by_provisional\0\u{3}provisional_reason\0\u{1}overdue\0\u{3}decision_reason\0\u{3}decided_at\0\u{3}decided_by\0\u{1}category\0\u{3}filed_query_id\0\u{1}record\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{1}kind\0\u{3}record_id\0\u{1}status\0\u{1}statement\0\u{3}decide_by\0\u{3}filed_at\0\u{3}decide_by_provisional\0\u{3}provisional_reason\0\u{1}overdue\0\u{3}decision_reason\0\u{3}decided_at\0\u{3}decided_by\0\u{1}category\0\u{3}filed_query_id\0\u{1}record\0\u{3}ground_record_ids\0\u{1}grounds\0\u{3}subject_kind\0")
 
   fileprivate class _StorageClass {
     var _caseID: String = String()
@@ -1635,6 +1758,9 @@ nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._
     var _category: String = String()
     var _filedQueryID: UInt64 = 0
     var _record: Creditgate_V1_CreditRecord? = nil
+    var _groundRecordIds: [String] = []
+    var _grounds: [Creditgate_V1_CreditRecord] = []
+    var _subjectKind: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1661,6 +1787,9 @@ nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._
       _category = source._category
       _filedQueryID = source._filedQueryID
       _record = source._record
+      _groundRecordIds = source._groundRecordIds
+      _grounds = source._grounds
+      _subjectKind = source._subjectKind
     }
   }
 
@@ -1695,6 +1824,9 @@ nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._
         case 14: try { try decoder.decodeSingularStringField(value: &_storage._category) }()
         case 15: try { try decoder.decodeSingularUInt64Field(value: &_storage._filedQueryID) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._record) }()
+        case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._groundRecordIds) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._grounds) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._subjectKind) }()
         default: break
         }
       }
@@ -1755,6 +1887,15 @@ nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._
       try { if let v = _storage._record {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
       } }()
+      if !_storage._groundRecordIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._groundRecordIds, fieldNumber: 17)
+      }
+      if !_storage._grounds.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._grounds, fieldNumber: 18)
+      }
+      if !_storage._subjectKind.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._subjectKind, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1780,6 +1921,9 @@ nonisolated extension Creditgate_V1_Case: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._category != rhs_storage._category {return false}
         if _storage._filedQueryID != rhs_storage._filedQueryID {return false}
         if _storage._record != rhs_storage._record {return false}
+        if _storage._groundRecordIds != rhs_storage._groundRecordIds {return false}
+        if _storage._grounds != rhs_storage._grounds {return false}
+        if _storage._subjectKind != rhs_storage._subjectKind {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1955,7 +2099,7 @@ nonisolated extension Creditgate_V1_DecideCaseResponse: SwiftProtobuf.Message, S
 
 nonisolated extension Creditgate_V1_SuspendInstitutionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SuspendInstitutionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}institution_id\0\u{1}reason\0\u{1}until\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}institution_id\0\u{1}reason\0\u{1}until\0\u{3}operator_id\0\u{3}anomaly_rule\0\u{3}anomaly_from\0\u{3}anomaly_until\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1966,6 +2110,10 @@ nonisolated extension Creditgate_V1_SuspendInstitutionRequest: SwiftProtobuf.Mes
       case 1: try { try decoder.decodeSingularStringField(value: &self.institutionID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 3: try { try decoder.decodeSingularMessageField(value: &self._until) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.operatorID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.anomalyRule) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._anomalyFrom) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._anomalyUntil) }()
       default: break
       }
     }
@@ -1985,6 +2133,18 @@ nonisolated extension Creditgate_V1_SuspendInstitutionRequest: SwiftProtobuf.Mes
     try { if let v = self._until {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
     } }()
+    if !self.operatorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.operatorID, fieldNumber: 4)
+    }
+    if !self.anomalyRule.isEmpty {
+      try visitor.visitSingularStringField(value: self.anomalyRule, fieldNumber: 5)
+    }
+    try { if let v = self._anomalyFrom {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._anomalyUntil {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1992,6 +2152,10 @@ nonisolated extension Creditgate_V1_SuspendInstitutionRequest: SwiftProtobuf.Mes
     if lhs.institutionID != rhs.institutionID {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs._until != rhs._until {return false}
+    if lhs.operatorID != rhs.operatorID {return false}
+    if lhs.anomalyRule != rhs.anomalyRule {return false}
+    if lhs._anomalyFrom != rhs._anomalyFrom {return false}
+    if lhs._anomalyUntil != rhs._anomalyUntil {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1999,7 +2163,7 @@ nonisolated extension Creditgate_V1_SuspendInstitutionRequest: SwiftProtobuf.Mes
 
 nonisolated extension Creditgate_V1_LiftSuspensionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LiftSuspensionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}suspension_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}suspension_id\0\u{1}reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2008,6 +2172,7 @@ nonisolated extension Creditgate_V1_LiftSuspensionRequest: SwiftProtobuf.Message
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.suspensionID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       default: break
       }
     }
@@ -2017,11 +2182,15 @@ nonisolated extension Creditgate_V1_LiftSuspensionRequest: SwiftProtobuf.Message
     if !self.suspensionID.isEmpty {
       try visitor.visitSingularStringField(value: self.suspensionID, fieldNumber: 1)
     }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_LiftSuspensionRequest, rhs: Creditgate_V1_LiftSuspensionRequest) -> Bool {
     if lhs.suspensionID != rhs.suspensionID {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2029,53 +2198,167 @@ nonisolated extension Creditgate_V1_LiftSuspensionRequest: SwiftProtobuf.Message
 
 nonisolated extension Creditgate_V1_Suspension: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Suspension"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}suspension_id\0\u{3}institution_id\0\u{1}reason\0\u{1}until\0\u{1}lifted\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}suspension_id\0\u{3}institution_id\0\u{1}reason\0\u{1}until\0\u{1}lifted\0\u{3}operator_id\0\u{1}since\0\u{3}suspended_by\0\u{3}anomaly_rule\0\u{3}anomaly_description\0\u{3}anomaly_sequences\0\u{3}lifted_at\0\u{3}lifted_by\0\u{3}lift_reason\0\u{1}active\0")
+
+  fileprivate class _StorageClass {
+    var _suspensionID: String = String()
+    var _institutionID: String = String()
+    var _reason: String = String()
+    var _until: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _lifted: Bool = false
+    var _operatorID: String = String()
+    var _since: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _suspendedBy: String = String()
+    var _anomalyRule: String = String()
+    var _anomalyDescription: String = String()
+    var _anomalySequences: [UInt64] = []
+    var _liftedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _liftedBy: String = String()
+    var _liftReason: String = String()
+    var _active: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _suspensionID = source._suspensionID
+      _institutionID = source._institutionID
+      _reason = source._reason
+      _until = source._until
+      _lifted = source._lifted
+      _operatorID = source._operatorID
+      _since = source._since
+      _suspendedBy = source._suspendedBy
+      _anomalyRule = source._anomalyRule
+      _anomalyDescription = source._anomalyDescription
+      _anomalySequences = source._anomalySequences
+      _liftedAt = source._liftedAt
+      _liftedBy = source._liftedBy
+      _liftReason = source._liftReason
+      _active = source._active
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.suspensionID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.institutionID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._until) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.lifted) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._suspensionID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._institutionID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._until) }()
+        case 5: try { try decoder.decodeSingularBoolField(value: &_storage._lifted) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._operatorID) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._since) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._suspendedBy) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._anomalyRule) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._anomalyDescription) }()
+        case 11: try { try decoder.decodeRepeatedUInt64Field(value: &_storage._anomalySequences) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._liftedAt) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._liftedBy) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._liftReason) }()
+        case 15: try { try decoder.decodeSingularBoolField(value: &_storage._active) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.suspensionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.suspensionID, fieldNumber: 1)
-    }
-    if !self.institutionID.isEmpty {
-      try visitor.visitSingularStringField(value: self.institutionID, fieldNumber: 2)
-    }
-    if !self.reason.isEmpty {
-      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
-    }
-    try { if let v = self._until {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    if self.lifted != false {
-      try visitor.visitSingularBoolField(value: self.lifted, fieldNumber: 5)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._suspensionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._suspensionID, fieldNumber: 1)
+      }
+      if !_storage._institutionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._institutionID, fieldNumber: 2)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 3)
+      }
+      try { if let v = _storage._until {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._lifted != false {
+        try visitor.visitSingularBoolField(value: _storage._lifted, fieldNumber: 5)
+      }
+      if !_storage._operatorID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorID, fieldNumber: 6)
+      }
+      try { if let v = _storage._since {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      if !_storage._suspendedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._suspendedBy, fieldNumber: 8)
+      }
+      if !_storage._anomalyRule.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._anomalyRule, fieldNumber: 9)
+      }
+      if !_storage._anomalyDescription.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._anomalyDescription, fieldNumber: 10)
+      }
+      if !_storage._anomalySequences.isEmpty {
+        try visitor.visitPackedUInt64Field(value: _storage._anomalySequences, fieldNumber: 11)
+      }
+      try { if let v = _storage._liftedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if !_storage._liftedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._liftedBy, fieldNumber: 13)
+      }
+      if !_storage._liftReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._liftReason, fieldNumber: 14)
+      }
+      if _storage._active != false {
+        try visitor.visitSingularBoolField(value: _storage._active, fieldNumber: 15)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_Suspension, rhs: Creditgate_V1_Suspension) -> Bool {
-    if lhs.suspensionID != rhs.suspensionID {return false}
-    if lhs.institutionID != rhs.institutionID {return false}
-    if lhs.reason != rhs.reason {return false}
-    if lhs._until != rhs._until {return false}
-    if lhs.lifted != rhs.lifted {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._suspensionID != rhs_storage._suspensionID {return false}
+        if _storage._institutionID != rhs_storage._institutionID {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._until != rhs_storage._until {return false}
+        if _storage._lifted != rhs_storage._lifted {return false}
+        if _storage._operatorID != rhs_storage._operatorID {return false}
+        if _storage._since != rhs_storage._since {return false}
+        if _storage._suspendedBy != rhs_storage._suspendedBy {return false}
+        if _storage._anomalyRule != rhs_storage._anomalyRule {return false}
+        if _storage._anomalyDescription != rhs_storage._anomalyDescription {return false}
+        if _storage._anomalySequences != rhs_storage._anomalySequences {return false}
+        if _storage._liftedAt != rhs_storage._liftedAt {return false}
+        if _storage._liftedBy != rhs_storage._liftedBy {return false}
+        if _storage._liftReason != rhs_storage._liftReason {return false}
+        if _storage._active != rhs_storage._active {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2083,18 +2366,34 @@ nonisolated extension Creditgate_V1_Suspension: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Creditgate_V1_ListSuspensionsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListSuspensionsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}institution_id\0\u{3}active_only\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.institutionID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.activeOnly) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.institutionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.institutionID, fieldNumber: 1)
+    }
+    if self.activeOnly != false {
+      try visitor.visitSingularBoolField(value: self.activeOnly, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_ListSuspensionsRequest, rhs: Creditgate_V1_ListSuspensionsRequest) -> Bool {
+    if lhs.institutionID != rhs.institutionID {return false}
+    if lhs.activeOnly != rhs.activeOnly {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

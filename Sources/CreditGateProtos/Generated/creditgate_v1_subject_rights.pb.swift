@@ -279,6 +279,10 @@ public nonisolated struct Creditgate_V1_ApplyForRepairRequest: Sendable {
 
   public var statement: String = String()
 
+  /// Trust-keeping records of the person cited as grounds (volunteer service, charity …):
+  /// repair by good deeds; which count for which categories is configured.
+  public var groundRecordIds: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -330,6 +334,13 @@ public nonisolated struct Creditgate_V1_FileComplaintResponse: Sendable {
 
   public var queryID: UInt64 = 0
 
+  /// YYYY-MM-DD, 15 working days
+  public var decideBy: String = String()
+
+  public var decideByProvisional: Bool = false
+
+  public var provisionalReason: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -340,17 +351,26 @@ public nonisolated struct Creditgate_V1_ListDisclosuresRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  /// a prefix of the GB/T 2260 region code, e.g. "3301"
   public var region: String = String()
 
   public var category: String = String()
 
   public var pageToken: String = String()
 
+  /// "serious-dishonesty" (default) or "red"
+  public var list: String = String()
+
+  /// default 20, at most 100
+  public var pageSize: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
 
+/// A subject on the list: a person's or organisation's name and code masked, a government
+/// body's shown; the records that put it there (their subject code masked alike).
 public nonisolated struct Creditgate_V1_DisclosureEntry: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -361,6 +381,8 @@ public nonisolated struct Creditgate_V1_DisclosureEntry: Sendable {
   public var maskedCode: String = String()
 
   public var records: [Creditgate_V1_CreditRecord] = []
+
+  public var kind: Creditgate_V1_SubjectKind = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -845,7 +867,7 @@ nonisolated extension Creditgate_V1_FileObjectionResponse: SwiftProtobuf.Message
 
 nonisolated extension Creditgate_V1_ApplyForRepairRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ApplyForRepairRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_code\0\u{3}record_id\0\u{1}statement\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_code\0\u{3}record_id\0\u{1}statement\0\u{3}ground_record_ids\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -856,6 +878,7 @@ nonisolated extension Creditgate_V1_ApplyForRepairRequest: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularStringField(value: &self.subjectCode) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.recordID) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.statement) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.groundRecordIds) }()
       default: break
       }
     }
@@ -871,6 +894,9 @@ nonisolated extension Creditgate_V1_ApplyForRepairRequest: SwiftProtobuf.Message
     if !self.statement.isEmpty {
       try visitor.visitSingularStringField(value: self.statement, fieldNumber: 3)
     }
+    if !self.groundRecordIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.groundRecordIds, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -878,6 +904,7 @@ nonisolated extension Creditgate_V1_ApplyForRepairRequest: SwiftProtobuf.Message
     if lhs.subjectCode != rhs.subjectCode {return false}
     if lhs.recordID != rhs.recordID {return false}
     if lhs.statement != rhs.statement {return false}
+    if lhs.groundRecordIds != rhs.groundRecordIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -975,7 +1002,7 @@ nonisolated extension Creditgate_V1_FileComplaintRequest: SwiftProtobuf.Message,
 
 nonisolated extension Creditgate_V1_FileComplaintResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FileComplaintResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}query_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}case_id\0\u{3}query_id\0\u{3}decide_by\0\u{3}decide_by_provisional\0\u{3}provisional_reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -985,6 +1012,9 @@ nonisolated extension Creditgate_V1_FileComplaintResponse: SwiftProtobuf.Message
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.caseID) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.queryID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.decideBy) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.decideByProvisional) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.provisionalReason) }()
       default: break
       }
     }
@@ -997,12 +1027,24 @@ nonisolated extension Creditgate_V1_FileComplaintResponse: SwiftProtobuf.Message
     if self.queryID != 0 {
       try visitor.visitSingularUInt64Field(value: self.queryID, fieldNumber: 2)
     }
+    if !self.decideBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.decideBy, fieldNumber: 3)
+    }
+    if self.decideByProvisional != false {
+      try visitor.visitSingularBoolField(value: self.decideByProvisional, fieldNumber: 4)
+    }
+    if !self.provisionalReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.provisionalReason, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Creditgate_V1_FileComplaintResponse, rhs: Creditgate_V1_FileComplaintResponse) -> Bool {
     if lhs.caseID != rhs.caseID {return false}
     if lhs.queryID != rhs.queryID {return false}
+    if lhs.decideBy != rhs.decideBy {return false}
+    if lhs.decideByProvisional != rhs.decideByProvisional {return false}
+    if lhs.provisionalReason != rhs.provisionalReason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1010,7 +1052,7 @@ nonisolated extension Creditgate_V1_FileComplaintResponse: SwiftProtobuf.Message
 
 nonisolated extension Creditgate_V1_ListDisclosuresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListDisclosuresRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}region\0\u{1}category\0\u{3}page_token\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}region\0\u{1}category\0\u{3}page_token\0\u{1}list\0\u{3}page_size\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1021,6 +1063,8 @@ nonisolated extension Creditgate_V1_ListDisclosuresRequest: SwiftProtobuf.Messag
       case 1: try { try decoder.decodeSingularStringField(value: &self.region) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.pageToken) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.list) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.pageSize) }()
       default: break
       }
     }
@@ -1036,6 +1080,12 @@ nonisolated extension Creditgate_V1_ListDisclosuresRequest: SwiftProtobuf.Messag
     if !self.pageToken.isEmpty {
       try visitor.visitSingularStringField(value: self.pageToken, fieldNumber: 3)
     }
+    if !self.list.isEmpty {
+      try visitor.visitSingularStringField(value: self.list, fieldNumber: 4)
+    }
+    if self.pageSize != 0 {
+      try visitor.visitSingularUInt32Field(value: self.pageSize, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1043,6 +1093,8 @@ nonisolated extension Creditgate_V1_ListDisclosuresRequest: SwiftProtobuf.Messag
     if lhs.region != rhs.region {return false}
     if lhs.category != rhs.category {return false}
     if lhs.pageToken != rhs.pageToken {return false}
+    if lhs.list != rhs.list {return false}
+    if lhs.pageSize != rhs.pageSize {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1050,7 +1102,7 @@ nonisolated extension Creditgate_V1_ListDisclosuresRequest: SwiftProtobuf.Messag
 
 nonisolated extension Creditgate_V1_DisclosureEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DisclosureEntry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}masked_name\0\u{3}masked_code\0\u{1}records\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}masked_name\0\u{3}masked_code\0\u{1}records\0\u{1}kind\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1061,6 +1113,7 @@ nonisolated extension Creditgate_V1_DisclosureEntry: SwiftProtobuf.Message, Swif
       case 1: try { try decoder.decodeSingularStringField(value: &self.maskedName) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.maskedCode) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.records) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       default: break
       }
     }
@@ -1076,6 +1129,9 @@ nonisolated extension Creditgate_V1_DisclosureEntry: SwiftProtobuf.Message, Swif
     if !self.records.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.records, fieldNumber: 3)
     }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1083,6 +1139,7 @@ nonisolated extension Creditgate_V1_DisclosureEntry: SwiftProtobuf.Message, Swif
     if lhs.maskedName != rhs.maskedName {return false}
     if lhs.maskedCode != rhs.maskedCode {return false}
     if lhs.records != rhs.records {return false}
+    if lhs.kind != rhs.kind {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

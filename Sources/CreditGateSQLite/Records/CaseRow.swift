@@ -22,9 +22,11 @@ struct CaseRow: Codable, FetchableRecord, PersistableRecord {
   var decisionReason: String
   var decidedAtUS: Int64?
   var decidedBy: String
+  /// The cited grounds' record ids, comma-separated.
+  var grounds: String
 
   enum CodingKeys: String, CodingKey {
-    case id, kind, category, statement, status
+    case id, kind, category, statement, status, grounds
     case recordID = "record_id"
     case subjectCode = "subject_code"
     case filedAtUS = "filed_at_us"
@@ -61,6 +63,7 @@ struct CaseRow: Codable, FetchableRecord, PersistableRecord {
     decisionReason = item.decisionReason
     decidedAtUS = item.decidedAt?.microsecondsSince1970
     decidedBy = item.decidedBy
+    grounds = item.groundRecordIDs.joined(separator: ",")
   }
 
   /// The case this row stores.
@@ -72,6 +75,6 @@ struct CaseRow: Codable, FetchableRecord, PersistableRecord {
       filedOrigin: filedOrigin, decideBy: LocalDate(dayNumber: decideBy), provisionalReason: provisionalReason,
       status: try StoredValueError.decode(CaseStatus.self, status, field: "credit_case.status"),
       decisionReason: decisionReason, decidedAt: decidedAtUS.map(Date.init(microsecondsSince1970:)),
-      decidedBy: decidedBy)
+      decidedBy: decidedBy, groundRecordIDs: grounds.isEmpty ? [] : grounds.split(separator: ",").map(String.init))
   }
 }

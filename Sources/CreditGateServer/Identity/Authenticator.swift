@@ -24,6 +24,9 @@ public struct Authenticator: Sendable {
   /// The configured institution with this id.
   public func institution(_ id: String) -> Institution? { institutions[id] }
 
+  /// The ids of every configured institution.
+  public var institutionIDs: Set<String> { Set(institutions.keys) }
+
   /// What the audit log records about a caller that could not be authenticated.
   public struct Claim: Sendable {
     public var commonName: String

@@ -163,6 +163,10 @@ extension Gateway {
     }
     let claim = Authenticator.Claim(
       commonName: caller.institution.id, fingerprint: caller.certificateFingerprint)
+    // A suspended institution (or operator) is refused from its next call on, whatever it calls.
+    if let refusal = suspensions.refusal(institutionID: caller.institution.id, operatorID: operatorID, now: clock()) {
+      return (claim, .failure(refusal))
+    }
     // Past the bound on calls in flight, refuse at once (still audited) rather than queue.
     guard admitted else {
       return (claim, .failure(GatewayError(.resourceExhausted, admission.refusalReason)))

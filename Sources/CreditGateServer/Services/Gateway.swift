@@ -9,6 +9,12 @@ public struct Gateway: Sendable {
   public let evaluationModels: EvaluationModels
   /// China's working days, for the deadlines of cases.
   public let calendar: WorkingCalendar
+  /// Which good deeds count as grounds for repairing which categories.
+  public let repairGrounds: RepairGrounds
+  /// The suspensions in force, replaced from the store whenever one is made or lifted.
+  public let suspensions: SuspensionRegistry
+  /// The public disclosure's page tokens.
+  public let pageTokens: PageTokens
   public let policy: AccessPolicy
   public let authenticator: Authenticator
   /// Records, subjects, consents and the audit log: one backend, so that a call's change and
@@ -32,7 +38,7 @@ public struct Gateway: Sendable {
   /// the system's.
   public init(
     lists: PublishedLists, evaluationModels: EvaluationModels, calendar: WorkingCalendar = .mondayToFriday,
-    institutions: [Institution],
+    repairGrounds: RepairGrounds = RepairGrounds(rules: []), institutions: [Institution],
     revokedSerials: [String], store: any GatewayStore, auditWriter: AuditWriter,
     pseudonymizer: Pseudonymizer, consentMaximumDays: Int = ConsentRules.defaultMaximumDays,
     metrics: any MetricsFactory = NOOPMetricsHandler.instance,
@@ -42,6 +48,9 @@ public struct Gateway: Sendable {
     self.lists = lists
     self.evaluationModels = evaluationModels
     self.calendar = calendar
+    self.repairGrounds = repairGrounds
+    self.suspensions = SuspensionRegistry()
+    self.pageTokens = PageTokens(secret: pseudonymizer.tokenSecret)
     self.policy = AccessPolicy(lists: lists)
     self.authenticator = Authenticator(institutions: institutions, revokedSerials: revokedSerials)
     self.store = store

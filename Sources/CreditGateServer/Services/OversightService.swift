@@ -246,11 +246,19 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
         throw GatewayError(.notFound, field: "case_id", "no case \(id)")
       }
       facts.subjectCode = item.subjectCode
-      let record = try await gateway.store.record(id: item.recordID)
-      facts.recordsDisclosed = record == nil ? 0 : 1
-      facts.categoriesDisclosed = [item.category]
-      return Creditgate_V1_Case(
+      let record = item.recordID.isEmpty ? nil : try await gateway.store.record(id: item.recordID)
+      var grounds: [CreditRecord] = []
+      for id in item.groundRecordIDs {
+        if let ground = try await gateway.store.record(id: id) { grounds.append(ground) }
+      }
+      facts.recordsDisclosed = (record == nil ? 0 : 1) + grounds.count
+      facts.categoriesDisclosed = Array(Set([item.category] + grounds.map(\.content.category))).sorted()
+      var answer = Creditgate_V1_Case(
         item, today: gateway.today, record: record, polarity: gateway.lists.category(item.category)?.polarity)
+      answer.grounds = grounds.map {
+        Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
+      }
+      return answer
     }
   }
 
@@ -270,10 +278,16 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       // The decision is about the person: it appears in their access log.
       facts.subjectCode = stored.subjectCode
       facts.reason = "\(stored.kind.rawValue.lowercased()) \(message.upheld ? "upheld" : "not upheld")"
+      let today = gateway.today
+      // An upheld complaint becomes a record on the government body, in the same transaction.
+      let complaintRecord =
+        stored.kind == .complaint && message.upheld
+        ? CaseRules.complaintRecord(
+          stored, category: gateway.lists.category(stored.category), decidedBy: caller.institution.id, today: today)
+        : nil
       let decision = CaseDecision(
         caseID: stored.id, upheld: message.upheld, reason: message.reason, decidedBy: caller.institution.id,
-        at: gateway.clock())
-      let today = gateway.today
+        at: gateway.clock(), complaintRecord: complaintRecord)
       let polarity = gateway.lists.category(stored.category)?.polarity
       return .change(.decideCase(decision)) { result in
         guard case .creditCase(let decided) = result else { return Creditgate_V1_DecideCaseResponse() }
@@ -282,25 +296,85 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     }
   }
 
-  /// `Oversight.SuspendInstitution`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `Oversight.SuspendInstitution` (credit administrators): suspends an institution, or one
+  /// operator of it, from its next call on (`SuspensionRules.suspend`); with `anomaly_rule`,
+  /// made from that anomaly of the institution, citing it and its entries.
   public func suspendInstitution(
     request: ServerRequest<Creditgate_V1_SuspendInstitutionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
-    try await gateway.notImplemented(.oversight, request, context)
+    let response = try await gateway.handleChanging(.oversight, request: request, context: context) {
+      caller, facts in
+      let message = request.message
+      let now = gateway.clock()
+      var anomaly: Anomaly?
+      if let rule = message.anomalyRule.nonEmpty {
+        let until = message.hasAnomalyUntil ? message.anomalyUntil.date : now
+        let from = message.hasAnomalyFrom ? message.anomalyFrom.date : until.addingTimeInterval(-86_400)
+        guard from <= until else { throw GatewayError.invalid("anomaly_until", "is before anomaly_from") }
+        let detector = AnomalyDetector(
+          consentPurposes: Set(gateway.lists.purposes.filter { $0.kind == .consent }.map(\.code)))
+        anomaly = detector.detect(try await gateway.auditEntries(from: from, until: until)).first {
+          $0.rule == rule && $0.institutionID == message.institutionID
+        }
+        guard anomaly != nil else {
+          throw GatewayError(
+            .notFound, field: "anomaly_rule", "no \(rule) anomaly of \(message.institutionID) in the window")
+        }
+      }
+      let suspension = try SuspensionRules.suspend(
+        institutionID: message.institutionID, operatorID: message.operatorID.nonEmpty, reason: message.reason,
+        until: message.hasUntil ? message.until.date : nil, by: caller.institution.id, at: now,
+        institutions: gateway.authenticator.institutionIDs, anomaly: anomaly,
+        id: Suspension.newID())
+      facts.reason = "suspended \(suspension.institutionID)"
+      return .change(.suspend(suspension)) { _ in Creditgate_V1_Suspension(suspension, now: now) }
+    }
+    try await reloadSuspensions()
+    return response
   }
 
-  /// `Oversight.LiftSuspension`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `Oversight.LiftSuspension` (credit administrators): lifts an active suspension, with a
+  /// reason; the institution's next call is let in.
   public func liftSuspension(
     request: ServerRequest<Creditgate_V1_LiftSuspensionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
-    try await gateway.notImplemented(.oversight, request, context)
+    let response = try await gateway.handleChanging(.oversight, request: request, context: context) {
+      caller, facts in
+      let message = request.message
+      guard !message.suspensionID.isEmpty else { throw GatewayError.invalid("suspension_id", "is required") }
+      _ = try CaseRules.statement(message.reason, field: "reason")
+      let now = gateway.clock()
+      facts.reason = "lifted \(message.suspensionID)"
+      return .change(
+        .liftSuspension(id: message.suspensionID, by: caller.institution.id, reason: message.reason, at: now)
+      ) { result in
+        guard case .suspension(let lifted) = result else { return Creditgate_V1_Suspension() }
+        return Creditgate_V1_Suspension(lifted, now: now)
+      }
+    }
+    try await reloadSuspensions()
+    return response
   }
 
-  /// `Oversight.ListSuspensions`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `Oversight.ListSuspensions` (privacy officers, credit administrators): every suspension
+  /// and its history, newest first; `active_only` for those in force.
   public func listSuspensions(
     request: ServerRequest<Creditgate_V1_ListSuspensionsRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListSuspensionsResponse> {
-    try await gateway.notImplemented(.oversight, request, context)
+    try await gateway.handle(.oversight, request: request, context: context) { _, _ in
+      let message = request.message
+      let now = gateway.clock()
+      let suspensions = try await gateway.store.suspensions().reversed().filter { suspension in
+        (message.institutionID.isEmpty || suspension.institutionID == message.institutionID)
+          && (!message.activeOnly || suspension.isActive(at: now))
+      }
+      return .with { $0.suspensions = suspensions.map { Creditgate_V1_Suspension($0, now: now) } }
+    }
+  }
+
+  /// Enforces the suspensions as stored, after one was made or lifted.
+  private func reloadSuspensions() async throws {
+    gateway.suspensions.replace(with: try await gateway.store.suspensions())
   }
 
   /// An empty origin means this gateway's log; another one is not served here.
@@ -308,5 +382,26 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
     guard origin.isEmpty || origin == gateway.auditOrigin else {
       throw GatewayError(.notFound, field: "origin", "this gateway serves the log \"\(gateway.auditOrigin)\"")
     }
+  }
+}
+
+extension Creditgate_V1_Suspension {
+  init(_ suspension: Suspension, now: Date) {
+    self.init()
+    suspensionID = suspension.id
+    institutionID = suspension.institutionID
+    operatorID = suspension.operatorID ?? ""
+    reason = suspension.reason
+    if let until = suspension.until { self.until = Google_Protobuf_Timestamp(date: until) }
+    lifted = suspension.liftedAt != nil
+    since = Google_Protobuf_Timestamp(date: suspension.since)
+    suspendedBy = suspension.suspendedBy
+    anomalyRule = suspension.anomalyRule ?? ""
+    anomalyDescription = suspension.anomalyDescription
+    anomalySequences = suspension.anomalySequences
+    if let liftedAt = suspension.liftedAt { self.liftedAt = Google_Protobuf_Timestamp(date: liftedAt) }
+    liftedBy = suspension.liftedBy
+    liftReason = suspension.liftReason
+    active = suspension.isActive(at: now)
   }
 }

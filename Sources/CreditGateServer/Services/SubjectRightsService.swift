@@ -117,7 +117,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     request: ServerRequest<Creditgate_V1_FileObjectionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_FileObjectionResponse> {
     let message = request.message
-    return try await file(.objection, message.subjectCode, message.recordID, message.statement, request, context) {
+    return try await file(.objection, message.subjectCode, message.recordID, message.statement, [], request, context) {
       item in
       .with {
         $0.caseID = item.id
@@ -131,11 +131,15 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
   /// `SubjectRights.ApplyForRepair`: accepted only for a repairable trust-breaking record past
   /// its category's minimum disclosure period (`RepairEligibility`); otherwise refused
   /// `FAILED_PRECONDITION` with the date from which it will be possible, or why it never will.
+  /// It may cite the person's trust-keeping records as grounds, as `repair_grounds.json` allows
+  /// (`RepairGrounds.check`).
   public func applyForRepair(
     request: ServerRequest<Creditgate_V1_ApplyForRepairRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ApplyForRepairResponse> {
     let message = request.message
-    return try await file(.repair, message.subjectCode, message.recordID, message.statement, request, context) {
+    return try await file(
+      .repair, message.subjectCode, message.recordID, message.statement, message.groundRecordIds, request, context
+    ) {
       item in
       .with {
         $0.caseID = item.id
@@ -148,7 +152,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
 
   /// Files a case of `kind`: the rules are checked again in the transaction that stores it.
   private func file<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
-    _ kind: CaseKind, _ subjectCode: String, _ recordID: String, _ statement: String,
+    _ kind: CaseKind, _ subjectCode: String, _ recordID: String, _ statement: String, _ grounds: [String],
     _ request: ServerRequest<Input>, _ context: ServerContext,
     respond: @escaping @Sendable (CreditCase) -> Output
   ) async throws -> ServerResponse<Output> {
@@ -159,9 +163,9 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       let record = try CaseRules.ownRecord(try await gateway.store.record(id: recordID), subjectCode: code.value)
       facts.reason = "\(kind == .objection ? "objection" : "repair application") filed"
       let filing = CaseFiling(
-        kind: kind, recordID: record.id, subjectCode: code.value, statement: statement,
-        category: gateway.lists.category(record.content.category), id: CreditCase.newID(), at: gateway.clock(),
-        today: gateway.today, calendar: gateway.calendar)
+        kind: kind, recordID: record.id, subjectCode: code.value, statement: statement, groundRecordIDs: grounds,
+        catalogue: gateway.lists.categories, grounds: gateway.repairGrounds, id: CreditCase.newID(),
+        at: gateway.clock(), today: gateway.today, calendar: gateway.calendar)
       return .change(.fileCase(filing)) { stored in
         guard case .creditCase(let item) = stored else { return Output() }
         return respond(item)
@@ -169,18 +173,103 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     }
   }
 
-  /// `SubjectRights.FileComplaint`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  /// `SubjectRights.FileComplaint` (投诉举报): a complaint about a government body's dishonesty
+  /// becomes a case for the credit office, due in fifteen working days (`CaseRules.complaint`);
+  /// upheld, it becomes a record on the body.
   public func fileComplaint(
     request: ServerRequest<Creditgate_V1_FileComplaintRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_FileComplaintResponse> {
-    try await gateway.notImplemented(.subjectRights, request, context)
+    try await gateway.handleChanging(.subjectRights, request: request, context: context) { _, facts in
+      let message = request.message
+      let code = try facts.subject(message.governmentCode, field: "government_code")
+      facts.categoriesDisclosed = message.category.isEmpty ? [] : [message.category]
+      let complaint = try CaseRules.complaint(
+        about: try await gateway.store.subject(code: code.value), category: message.category,
+        category: gateway.lists.category(message.category), description: message.description_p, id: CreditCase.newID(),
+        at: gateway.clock(), today: gateway.today, calendar: gateway.calendar)
+      facts.reason = "complaint filed"
+      return .change(.fileComplaint(complaint)) { _ in
+        .with {
+          $0.caseID = complaint.id
+          $0.decideBy = complaint.decideBy.iso
+          $0.decideByProvisional = complaint.provisionalReason != nil
+          $0.provisionalReason = complaint.provisionalReason ?? ""
+        }
+      }
+    }
   }
 
-  /// `SubjectRights.ListDisclosures`: not implemented yet; refused `UNIMPLEMENTED`, audited.
+  static let defaultPageSize = 20
+  static let maximumPageSize = 100
+
+  /// `SubjectRights.ListDisclosures`: the public disclosure of the serious-dishonesty list (or,
+  /// with `list: "red"`, the red list) — the subjects on it now, with the records that put them
+  /// there, masked as `PublicDisclosure` says — in code order, page by page.
   public func listDisclosures(
     request: ServerRequest<Creditgate_V1_ListDisclosuresRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_ListDisclosuresResponse> {
-    try await gateway.notImplemented(.subjectRights, request, context)
+    try await gateway.handle(.subjectRights, request: request, context: context) { _, facts in
+      let message = request.message
+      let list: CreditList
+      switch message.list {
+      case "", CreditList.seriousDishonesty.rawValue: list = .seriousDishonesty
+      case CreditList.red.rawValue: list = .red
+      default: throw GatewayError.invalid("list", "must be serious-dishonesty or red")
+      }
+      let categories = PublicDisclosure.categories(of: list, lists: gateway.lists)
+      if !message.category.isEmpty, !categories.contains(message.category) {
+        throw GatewayError.invalid("category", "puts nobody on the \(list.rawValue) list")
+      }
+      guard message.region.allSatisfy(\.isASCII), message.region.allSatisfy(\.isNumber), message.region.count <= 6 else {
+        throw GatewayError.invalid("region", "must be up to six digits of a GB/T 2260 region code")
+      }
+      guard message.pageSize <= Self.maximumPageSize else {
+        throw GatewayError.invalid("page_size", "must be at most \(Self.maximumPageSize)")
+      }
+      let pageSize = message.pageSize == 0 ? Self.defaultPageSize : Int(message.pageSize)
+      let listing = [list.rawValue, message.region, message.category].joined(separator: "\u{0}")
+      var cursor = message.pageToken.isEmpty ? "" : try gateway.pageTokens.position(of: message.pageToken, listing: listing)
+      let wanted = message.category.isEmpty ? categories : [message.category]
+      let today = gateway.today
+      var entries: [PublicDisclosure.Entry] = []
+      var more = true
+      while entries.count < pageSize, more {
+        let codes = try await gateway.store.subjectCodes(withRecordsIn: wanted, after: cursor, limit: 100)
+        more = codes.count == 100
+        for code in codes {
+          cursor = code
+          guard let subject = try await gateway.store.subject(code: code) else { continue }
+          let records = try await gateway.store.records(subjectCode: code)
+          if let entry = PublicDisclosure.entry(
+            subject: subject, records: records, list: list, region: message.region.nonEmpty,
+            category: message.category.nonEmpty, lists: gateway.lists, today: today)
+          {
+            entries.append(entry)
+            if entries.count == pageSize {
+              more = more || code != codes.last
+              break
+            }
+          }
+        }
+      }
+      facts.recordsDisclosed = entries.reduce(0) { $0 + $1.records.count }
+      facts.categoriesDisclosed = Array(Set(entries.flatMap { $0.records.map(\.content.category) })).sorted()
+      facts.reason = "\(list.rawValue): \(entries.count) subjects"
+      let token = more && !entries.isEmpty ? gateway.pageTokens.token(after: cursor, listing: listing) : ""
+      return .with {
+        $0.entries = entries.map { entry in
+          .with {
+            $0.maskedName = entry.maskedName
+            $0.maskedCode = entry.maskedCode
+            $0.kind = .init(entry.kind)
+            $0.records = entry.records.map {
+              Creditgate_V1_CreditRecord($0, polarity: gateway.lists.category($0.content.category)?.polarity)
+            }
+          }
+        }
+        $0.nextPageToken = token
+      }
+    }
   }
 }
 
@@ -188,6 +277,8 @@ extension Creditgate_V1_ListAccessLogResponse: QueryIdentified {}
 extension Creditgate_V1_GetOwnReportResponse: QueryIdentified {}
 extension Creditgate_V1_FileObjectionResponse: QueryIdentified {}
 extension Creditgate_V1_ApplyForRepairResponse: QueryIdentified {}
+extension Creditgate_V1_FileComplaintResponse: QueryIdentified {}
+extension Creditgate_V1_ListDisclosuresResponse: QueryIdentified {}
 
 extension Creditgate_V1_RecordStanding {
   init(_ standing: RecordStanding) {
@@ -223,6 +314,7 @@ extension Creditgate_V1_Case {
     decidedBy = item.decidedBy
     category = item.category
     filedQueryID = item.filedSequence
+    groundRecordIds = item.groundRecordIDs
     if let record { self.record = Creditgate_V1_CreditRecord(record, polarity: polarity) }
   }
 }
