@@ -33,18 +33,21 @@ public struct TestGateway: Sendable {
     return configuration
   }
 
-  /// Runs `body` against a running gateway, then stops it and removes its folder. `clock` is
-  /// the gateway's (the TLS handshake keeps the system's).
+  /// Runs `body` against a running gateway, then stops it and removes its folder — unless the
+  /// folder was given (`reusing`), so that a second gateway can start on what the first left
+  /// (its database, keys and PKI). `clock` is the gateway's (the TLS handshake keeps the
+  /// system's).
   public static func withRunning<Result: Sendable>(
+    reusing given: TemporaryDirectory? = nil,
     configure: (inout GatewayConfiguration) throws -> Void = { _ in },
     store: (any GatewayStore)? = nil,
     clock: @escaping @Sendable () -> Date = { Date() },
     _ body: (TestGateway) async throws -> Result
   ) async throws -> Result {
-    let directory = FileManager.default.temporaryDirectory
-      .appending(path: "creditgate-test-\(UUID().uuidString)")
+    let owned = given == nil ? TemporaryDirectory() : nil
+    defer { owned?.remove() }
+    let directory = (given ?? owned ?? TemporaryDirectory()).url
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
     var configuration = try configuration(in: directory)
     try configure(&configuration)
 

@@ -162,4 +162,101 @@ extension StorageConformanceTests {
       #expect(again.code == .failedPrecondition)
     }
   }
+
+  @Test("suspensions are stored with their history; lifting once, checked as stored", arguments: StorageBackend.allCases)
+  func suspensions(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      let made = Suspension(
+        id: "susp-1", institutionID: "demo-bank", operatorID: "op-1", reason: "超范围查询", since: Fixture.time(0),
+        until: Fixture.time(86_400), suspendedBy: "demo-credit-office", anomalyRule: "identity-probing",
+        anomalyDescription: "5 mismatches", anomalySequences: [3, 5, 8])
+      _ = try await Self.commit(.suspend(made), to: store, subject: "")
+      #expect(try await store.suspensions() == [made])
+      let lift = StateChange.liftSuspension(id: "susp-1", by: "demo-credit-office", reason: "已整改", at: Fixture.time(60))
+      guard case .success(.suspension(let lifted))? = try await Self.commit(lift, to: store, subject: "").change else {
+        Issue.record("expected the lifted suspension")
+        return
+      }
+      #expect(lifted.liftedAt == Fixture.time(60) && lifted.liftReason == "已整改" && !lifted.isActive(at: Fixture.time(61)))
+      #expect(try await store.suspensions() == [lifted])
+      guard case .failure(let again as GatewayError)? = try await Self.commit(lift, to: store, subject: "").change else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(again.code == .failedPrecondition)
+      #expect(try await store.suspensions() == [lifted])
+    }
+  }
+
+  @Test("an upheld complaint stores its record with the decision; subjects are listed by category in code order", arguments: StorageBackend.allCases)
+  func complaints(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let complaint = CreditCase(
+        id: "case-c", kind: .complaint, recordID: "", subjectCode: Fixture.government.code, category: "contract-breach",
+        statement: "拖欠工程款", filedAt: Fixture.time(0), decideBy: Fixture.date("2026-12-22"))
+      let filed = try await Self.commit(.fileComplaint(complaint), to: store, subject: "gggg")
+      #expect(try await store.creditCase(id: "case-c")?.filedSequence == filed.entry.sequence)
+      let content = CaseRules.complaintRecord(
+        complaint, category: nil, decidedBy: "demo-credit-office", today: Fixture.date("2026-12-02"))
+      let decision = CaseDecision(
+        caseID: "case-c", upheld: true, reason: "查实", decidedBy: "demo-credit-office", at: Fixture.time(9),
+        complaintRecord: content)
+      _ = try await Self.commit(.decideCase(decision), to: store, subject: "gggg")
+      let stored = try #require(try await store.record(id: content.recordID))
+      #expect(stored.content == content && stored.status == .active && stored.version == 1)
+      #expect(try await store.creditCase(id: "case-c")?.recordID == content.recordID)
+
+      _ = try await store.submitRecords([
+        Fixture.record("l-1", subject: Fixture.otherPerson), Fixture.record("l-2", subject: Fixture.person),
+        Fixture.record("l-3", subject: Fixture.person, category: "admin-penalty"),
+      ])
+      let judgment = ["dishonest-judgment-debtor"]
+      #expect(
+        try await store.subjectCodes(withRecordsIn: judgment, after: "", limit: 10)
+          == [Fixture.person.code, Fixture.otherPerson.code].sorted())
+      #expect(
+        try await store.subjectCodes(withRecordsIn: judgment, after: Fixture.otherPerson.code, limit: 10)
+          == [Fixture.person.code, Fixture.otherPerson.code].sorted().filter { $0 > Fixture.otherPerson.code })
+      #expect(try await store.subjectCodes(withRecordsIn: judgment, after: "", limit: 1).count == 1)
+      #expect(try await store.subjectCodes(withRecordsIn: ["contract-breach"], after: "", limit: 10) == [Fixture.government.code])
+      #expect(try await store.subjectCodes(withRecordsIn: [], after: "", limit: 10).isEmpty)
+    }
+  }
+
+  @Test("a repair application's grounds are read as stored and kept with the case", arguments: StorageBackend.allCases)
+  func grounds(_ backend: StorageBackend) async throws {
+    try await backend.withStore { store in
+      try await store.registerSubjects(Fixture.subjects)
+      let records = try await store.submitRecords([
+        Fixture.record("g-1", decidedOn: "2025-03-01"),
+        Fixture.record("g-2", category: "volunteer-service", severity: nil, decidedOn: "2026-11-01"),
+      ])
+      let volunteer = Category(
+        code: "volunteer-service", name: "志愿服务", subjectKinds: [.person], polarity: .trustKeeping,
+        dimension: "social-morality", repairable: false, disclosure: [.general: DisclosureBound(minDays: 0, maxDays: 1825)])
+      var filing = Self.filing(.repair, recordID: records[0].id, id: "case-g")
+      filing.catalogue.append(volunteer)
+      filing.grounds = RepairGrounds(rules: [.init(category: "dishonest-judgment-debtor", grounds: ["volunteer-service"])])
+      filing.groundRecordIDs = [records[1].id]
+      filing.today = Fixture.date("2025-12-01")
+      let committed = try await Self.commit(.fileCase(filing), to: store)
+      guard case .success(.creditCase(let item))? = committed.change else {
+        Issue.record("expected the case, got \(String(describing: committed.change))")
+        return
+      }
+      #expect(item.groundRecordIDs == [records[1].id])
+      #expect(try await store.creditCase(id: "case-g")?.groundRecordIDs == [records[1].id])
+      // A ground that is not stored is refused inside the transaction.
+      filing.id = "case-h"
+      filing.groundRecordIDs = ["r-missing"]
+      let refused = try await Self.commit(.fileCase(filing), to: store)
+      guard case .failure(let error as GatewayError)? = refused.change else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(error.code == .notFound || error.code == .failedPrecondition)
+      #expect(try await store.creditCase(id: "case-h") == nil)
+    }
+  }
 }

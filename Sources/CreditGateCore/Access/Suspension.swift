@@ -44,9 +44,9 @@ public struct Suspension: Sendable, Hashable {
     self.liftReason = liftReason
   }
 
-  /// Whether it holds at `now`: begun, not lifted, not ended.
+  /// Whether it holds at `now`: not lifted, not ended (it holds from when it was made).
   public func isActive(at now: Date) -> Bool {
-    liftedAt == nil && since <= now && until.map { now < $0 } ?? true
+    liftedAt == nil && until.map { now < $0 } ?? true
   }
 
   /// Whether it covers a call of `institutionID` made by `operatorID`.
