@@ -17,6 +17,10 @@ struct Suspend: AsyncParsableCommand {
   var anomaly = ""
   @OptionGroup var client: ClientOptions
 
+  func validate() throws {
+    if let days, !(days > 0 && days <= 3650) { throw ValidationError("--days must be more than 0 and at most 3650") }
+  }
+
   func run() async throws {
     try await client.run { grpc in
       try await Creditgate_V1_Oversight.Client(wrapping: grpc).suspendInstitution(

@@ -76,6 +76,16 @@ struct SuspensionTests {
     #expect(registry.refusal(institutionID: "bank", operatorID: "op", now: Self.now) != nil)
     registry.replace(with: [Self.suspension(lifted: true)])
     #expect(registry.refusal(institutionID: "bank", operatorID: "op", now: Self.now) == nil)
+    // Reported by two concurrent calls in either order, a lifting is never undone.
+    let late = SuspensionRegistry()
+    late.lift(id: "susp-1", at: Self.now, by: "office", reason: "r")
+    late.add(Self.suspension())
+    #expect(late.refusal(institutionID: "bank", operatorID: "op", now: Self.now) == nil)
+    let inOrder = SuspensionRegistry()
+    inOrder.add(Self.suspension())
+    #expect(inOrder.refusal(institutionID: "bank", operatorID: "op", now: Self.now) != nil)
+    inOrder.lift(id: "susp-1", at: Self.now, by: "office", reason: "r")
+    #expect(inOrder.refusal(institutionID: "bank", operatorID: "op", now: Self.now) == nil)
   }
 }
 

@@ -167,12 +167,14 @@ struct SeedRemainderEndToEndTests {
     let clock = Clock()
     try await TestGateway.withRunning(clock: { clock.now }) { gateway in
       let today = gateway.gateway.today
-      // Five more persons on the list, by a serious judgment each, disclosed for one year.
+      // Three more persons on the list, by a serious judgment each, disclosed for the shortest
+      // period a serious record may have. 王芳's judgment names her in its title.
       let codes = ["330106199208080080", "330203197803025518", Self.zhangWei]
       let submissions = codes.enumerated().map { index, code in
         var submission = SubjectRightsEndToEndTests.judgment("pub-\(index)", .serious, decidedDaysAgo: 30, today: today)
         submission.subjectCode = code
-        submission.disclosureUntil = today.adding(days: 335).iso  // the shortest a serious record may have
+        submission.disclosureUntil = today.adding(days: 335).iso
+        if code == "330203197803025518" { submission.title = "王芳拒不履行判决（\(code)）" }
         return submission
       }
       _ = try await SubjectRightsEndToEndTests.submit(gateway, submissions)
@@ -189,7 +191,7 @@ struct SeedRemainderEndToEndTests {
       #expect(liNa.records.allSatisfy { $0.subjectCode == "3301**********0040" })
       let text = try all.jsonString()
       for code in [Self.liNa, Self.zhangWei] + codes { #expect(!text.contains(code), "no code in clear") }
-      #expect(!text.contains("李娜") && !text.contains("张伟"))
+      for name in ["李娜", "张伟", "王芳", "陈静"] { #expect(!text.contains(name), "no name in clear") }
 
       // Page by page, two at a time: the same entries, none twice.
       var paged: [String] = []
@@ -220,7 +222,11 @@ struct SeedRemainderEndToEndTests {
         $0.region = "3301"
         $0.pageSize = 100
       }
-      #expect(hangzhou.entries.allSatisfy { $0.maskedCode.hasPrefix("3301") || $0.kind == .government })
+      #expect(
+        Set(hangzhou.entries.map(\.maskedCode))
+          == ["3301**********0040", "3301**********0080", "3301**********123X", Self.government])
+      let wangFang = try #require(all.entries.first { $0.maskedCode == "3302**********5518" })
+      #expect(wangFang.records.map(\.title) == ["王*拒不履行判决（3302**********5518）"])
       let tax = try await Self.disclosures(gateway) { $0.category = "serious-tax-violation" }
       #expect(tax.entries.map(\.maskedCode) == ["3301**********0040"] && tax.entries[0].records.count == 1)
 

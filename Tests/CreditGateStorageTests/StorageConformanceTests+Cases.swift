@@ -231,6 +231,7 @@ extension StorageConformanceTests {
       let records = try await store.submitRecords([
         Fixture.record("g-1", decidedOn: "2025-03-01"),
         Fixture.record("g-2", category: "volunteer-service", severity: nil, decidedOn: "2026-11-01"),
+        Fixture.record("g-3", decidedOn: "2025-03-01"),
       ])
       let volunteer = Category(
         code: "volunteer-service", name: "志愿服务", subjectKinds: [.person], polarity: .trustKeeping,
@@ -247,16 +248,26 @@ extension StorageConformanceTests {
       }
       #expect(item.groundRecordIDs == [records[1].id])
       #expect(try await store.creditCase(id: "case-g")?.groundRecordIDs == [records[1].id])
-      // A ground that is not stored is refused inside the transaction.
+      // A ground that is not stored is refused inside the transaction (on a record with no case).
       filing.id = "case-h"
+      filing.recordID = records[2].id
       filing.groundRecordIDs = ["r-missing"]
       let refused = try await Self.commit(.fileCase(filing), to: store)
       guard case .failure(let error as GatewayError)? = refused.change else {
         Issue.record("expected a refusal")
         return
       }
-      #expect(error.code == .notFound || error.code == .failedPrecondition)
+      #expect(error.code == .notFound && error.field == "ground_record_ids[0]")
       #expect(try await store.creditCase(id: "case-h") == nil)
+      // A stored ground of a category that does not count is refused as well.
+      filing.grounds = RepairGrounds(rules: [.init(category: "dishonest-judgment-debtor", grounds: ["charity"])])
+      filing.groundRecordIDs = [records[1].id]
+      guard case .failure(let notCounted as GatewayError)? = try await Self.commit(.fileCase(filing), to: store).change
+      else {
+        Issue.record("expected a refusal")
+        return
+      }
+      #expect(notCounted.code == .failedPrecondition && notCounted.reason.contains("does not count"))
     }
   }
 }

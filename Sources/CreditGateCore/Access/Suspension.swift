@@ -115,23 +115,56 @@ public enum SuspensionRules {
   }
 }
 
-/// The suspensions a gateway enforces, held in memory and replaced from the store after every
-/// suspension or lifting it commits (and at start), so that checking one costs no storage read.
+/// The suspensions a gateway enforces, held in memory so that checking one costs no storage
+/// read: loaded from the store at start, then told of every suspension and lifting this gateway
+/// commits, each applied by id — in whatever order two concurrent calls report them, a lifting
+/// is never undone.
 public final class SuspensionRegistry: Sendable {
-  private let suspensions = Mutex<[Suspension]>([])
+  private struct State {
+    var suspensions: [String: Suspension] = [:]
+    /// Liftings, kept even if the suspension has not been reported yet.
+    var lifted: [String: (at: Date, by: String, reason: String)] = [:]
+  }
+
+  private let state = Mutex(State())
 
   /// An empty registry.
   public init() {}
 
-  /// Replaces what the registry holds.
+  /// Holds `suspensions` (as stored), and no others.
   public func replace(with suspensions: [Suspension]) {
-    self.suspensions.withLock { $0 = suspensions }
+    state.withLock { state in
+      state = State()
+      for suspension in suspensions { state.suspensions[suspension.id] = suspension }
+    }
+  }
+
+  /// A suspension committed.
+  public func add(_ suspension: Suspension) {
+    state.withLock { state in
+      var added = suspension
+      if added.liftedAt == nil, let lifting = state.lifted[added.id] {
+        (added.liftedAt, added.liftedBy, added.liftReason) = lifting
+      }
+      state.suspensions[added.id] = added
+    }
+  }
+
+  /// A lifting committed.
+  public func lift(id: String, at: Date, by: String, reason: String) {
+    state.withLock { state in
+      state.lifted[id] = (at, by, reason)
+      guard var suspension = state.suspensions[id], suspension.liftedAt == nil else { return }
+      (suspension.liftedAt, suspension.liftedBy, suspension.liftReason) = (at.roundedToMicroseconds, by, reason)
+      state.suspensions[id] = suspension
+    }
   }
 
   /// The refusal of a call, if a suspension covers it (`SuspensionRules.refusal`).
   public func refusal(institutionID: String, operatorID: String, now: Date) -> GatewayError? {
-    let current = suspensions.withLock { $0 }
+    let current = state.withLock { state in state.suspensions.values.filter { $0.institutionID == institutionID } }
     guard !current.isEmpty else { return nil }
-    return SuspensionRules.refusal(institutionID: institutionID, operatorID: operatorID, suspensions: current, now: now)
+    return SuspensionRules.refusal(
+      institutionID: institutionID, operatorID: operatorID, suspensions: current.sorted { $0.since < $1.since }, now: now)
   }
 }

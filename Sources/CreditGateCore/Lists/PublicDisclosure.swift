@@ -39,11 +39,23 @@ public enum PublicDisclosure {
     if let category { shown = shown.filter { $0.content.category == category } }
     guard !shown.isEmpty else { return nil }
     let code = maskedCode(subject.code, kind: subject.kind)
+    let name = maskedName(subject.name, kind: subject.kind)
+    // Providers write titles and numbers as free text: the subject's name or code in them is
+    // masked as well.
+    func masking(_ text: String) -> String {
+      guard subject.kind != .government else { return text }
+      var text = text.replacingOccurrences(of: subject.code, with: code)
+      if !subject.name.isEmpty { text = text.replacingOccurrences(of: subject.name, with: name) }
+      return text
+    }
     return Entry(
-      maskedName: maskedName(subject.name, kind: subject.kind), maskedCode: code, kind: subject.kind,
+      maskedName: name, maskedCode: code, kind: subject.kind,
       records: shown.map { record in
         var masked = record
         masked.content.subjectCode = code
+        masked.content.title = masking(record.content.title)
+        masked.content.documentNumber = masking(record.content.documentNumber)
+        masked.content.providerRecordID = masking(record.content.providerRecordID)
         return masked
       })
   }

@@ -3,6 +3,7 @@ public import CreditGateProtos
 import Foundation
 public import GRPCCore
 import SwiftProtobuf
+import Synchronization
 
 /// `Oversight`: the privacy office reviews the audit log; everyone may read the published lists.
 public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
@@ -302,6 +303,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func suspendInstitution(
     request: ServerRequest<Creditgate_V1_SuspendInstitutionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
+    let made = Mutex<Suspension?>(nil)
     let response = try await gateway.handleChanging(.oversight, request: request, context: context) {
       caller, facts in
       let message = request.message
@@ -327,9 +329,11 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
         institutions: gateway.authenticator.institutionIDs, anomaly: anomaly,
         id: Suspension.newID())
       facts.reason = "suspended \(suspension.institutionID)"
+      made.withLock { $0 = suspension }
       return .change(.suspend(suspension)) { _ in Creditgate_V1_Suspension(suspension, now: now) }
     }
-    try await reloadSuspensions()
+    // Committed (a refusal or a failed commit threw above): enforced from the next call.
+    if let suspension = made.withLock({ $0 }) { gateway.suspensions.add(suspension) }
     return response
   }
 
@@ -338,6 +342,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
   public func liftSuspension(
     request: ServerRequest<Creditgate_V1_LiftSuspensionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_Suspension> {
+    let lifting = Mutex<(id: String, at: Date, by: String, reason: String)?>(nil)
     let response = try await gateway.handleChanging(.oversight, request: request, context: context) {
       caller, facts in
       let message = request.message
@@ -345,6 +350,7 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       _ = try CaseRules.statement(message.reason, field: "reason")
       let now = gateway.clock()
       facts.reason = "lifted \(message.suspensionID)"
+      lifting.withLock { $0 = (message.suspensionID, now, caller.institution.id, message.reason) }
       return .change(
         .liftSuspension(id: message.suspensionID, by: caller.institution.id, reason: message.reason, at: now)
       ) { result in
@@ -352,7 +358,9 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
         return Creditgate_V1_Suspension(lifted, now: now)
       }
     }
-    try await reloadSuspensions()
+    if let lifted = lifting.withLock({ $0 }) {
+      gateway.suspensions.lift(id: lifted.id, at: lifted.at, by: lifted.by, reason: lifted.reason)
+    }
     return response
   }
 
@@ -370,11 +378,6 @@ public struct OversightService: Creditgate_V1_Oversight.ServiceProtocol {
       }
       return .with { $0.suspensions = suspensions.map { Creditgate_V1_Suspension($0, now: now) } }
     }
-  }
-
-  /// Enforces the suspensions as stored, after one was made or lifted.
-  private func reloadSuspensions() async throws {
-    gateway.suspensions.replace(with: try await gateway.store.suspensions())
   }
 
   /// An empty origin means this gateway's log; another one is not served here.

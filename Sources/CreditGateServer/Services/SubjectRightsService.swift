@@ -160,6 +160,10 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       let code = try facts.subject(subjectCode)
       guard !recordID.isEmpty else { throw GatewayError.invalid("record_id", "is required") }
       _ = try CaseRules.statement(statement)
+      // Checked here too, so that a long list is never read inside the write transaction.
+      guard grounds.count <= RepairGrounds.limit else {
+        throw GatewayError.invalid("ground_record_ids", "cites \(grounds.count) records; at most \(RepairGrounds.limit)")
+      }
       let record = try CaseRules.ownRecord(try await gateway.store.record(id: recordID), subjectCode: code.value)
       facts.reason = "\(kind == .objection ? "objection" : "repair application") filed"
       let filing = CaseFiling(
@@ -182,6 +186,10 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     try await gateway.handleChanging(.subjectRights, request: request, context: context) { _, facts in
       let message = request.message
       let code = try facts.subject(message.governmentCode, field: "government_code")
+      // Checked before the lookup, so that the answer says nothing of whether a person is registered.
+      guard code.kind == .government else {
+        throw GatewayError.invalid("government_code", "is not a government body's code (registration authority 1, 机构编制)")
+      }
       facts.categoriesDisclosed = message.category.isEmpty ? [] : [message.category]
       let complaint = try CaseRules.complaint(
         about: try await gateway.store.subject(code: code.value), category: message.category,
@@ -201,6 +209,8 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
 
   static let defaultPageSize = 20
   static let maximumPageSize = 100
+  /// The most subjects one page examines; past it the page ends early, with a token.
+  static let examinedPerPage = 2000
 
   /// `SubjectRights.ListDisclosures`: the public disclosure of the serious-dishonesty list (or,
   /// with `list: "red"`, the red list) — the subjects on it now, with the records that put them
@@ -233,11 +243,13 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       let today = gateway.today
       var entries: [PublicDisclosure.Entry] = []
       var more = true
-      while entries.count < pageSize, more {
+      var examined = 0
+      while entries.count < pageSize, more, examined < Self.examinedPerPage {
         let codes = try await gateway.store.subjectCodes(withRecordsIn: wanted, after: cursor, limit: 100)
         more = codes.count == 100
         for code in codes {
           cursor = code
+          examined += 1
           guard let subject = try await gateway.store.subject(code: code) else { continue }
           let records = try await gateway.store.records(subjectCode: code)
           if let entry = PublicDisclosure.entry(
@@ -255,7 +267,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
       facts.recordsDisclosed = entries.reduce(0) { $0 + $1.records.count }
       facts.categoriesDisclosed = Array(Set(entries.flatMap { $0.records.map(\.content.category) })).sorted()
       facts.reason = "\(list.rawValue): \(entries.count) subjects"
-      let token = more && !entries.isEmpty ? gateway.pageTokens.token(after: cursor, listing: listing) : ""
+      let token = more && !cursor.isEmpty ? gateway.pageTokens.token(after: cursor, listing: listing) : ""
       return .with {
         $0.entries = entries.map { entry in
           .with {
