@@ -47,8 +47,25 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore, CaseSt
     try open(path: path, migratingUpTo: nil)
   }
 
+  /// How commits reach the disk.
+  public enum Durability: Sendable {
+    /// `synchronous = FULL`: every commit is flushed before it returns (the gateway's rule).
+    case full
+    /// `synchronous = NORMAL` in WAL mode: commits are flushed at WAL checkpoints only. A commit
+    /// survives a crash of the process but not a power cut. For benchmark comparisons only.
+    case relaxed
+  }
+
+  /// `open(path:)` with the given durability, read back from the writer.
+  public static func open(path: String, durability: Durability) throws -> SQLiteStore {
+    try open(path: path, migratingUpTo: nil, durability: durability)
+  }
+
   /// `open(path:)`, migrated up to `migration` (all of them if nil).
-  static func open(path: String, migratingUpTo migration: String?) throws -> SQLiteStore {
+  static func open(path: String, migratingUpTo migration: String?, durability: Durability = .full) throws
+    -> SQLiteStore
+  {
+    let (pragma, expected) = durability == .full ? ("FULL", synchronousFull) : ("NORMAL", synchronousNormal)
     var configuration = Configuration()
     configuration.busyMode = .timeout(10)
     let directory = URL(filePath: path).deletingLastPathComponent()
@@ -62,14 +79,14 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore, CaseSt
       // Not in `prepareDatabase`: GRDB's pool sets `synchronous = NORMAL` on its writer after
       // that, when it turns WAL on. Set it on the writer itself, once open, and read it back.
       synchronous = try pool.writeWithoutTransaction { db in
-        try db.execute(sql: "PRAGMA synchronous = FULL")
+        try db.execute(sql: "PRAGMA synchronous = \(pragma)")
         return try Int.fetchOne(db, sql: "PRAGMA synchronous")
       }
     } catch {
       throw surfaced(error, "open \(path)")
     }
-    guard synchronous == synchronousFull else {
-      throw SQLiteStoreError("\(path): PRAGMA synchronous is \(synchronous ?? -1) on the writer, expected FULL (2)")
+    guard synchronous == expected else {
+      throw SQLiteStoreError("\(path): PRAGMA synchronous is \(synchronous ?? -1) on the writer, expected \(pragma) (\(expected))")
     }
     return try SQLiteStore(pool, migratingUpTo: migration)
   }
@@ -85,6 +102,7 @@ public final class SQLiteStore: CreditStore, AuditLogStore, ConsentStore, CaseSt
 
   /// `PRAGMA synchronous` reads 2 for FULL.
   static let synchronousFull = 2
+  static let synchronousNormal = 1
 
   /// The writer connection's `PRAGMA synchronous`, as it stands: 2 (FULL) on a store that
   /// flushes every commit.

@@ -49,7 +49,14 @@ public struct GatewayServer: Service {
     }
     try SecretFile.requireOwnerOnly(configuration.serverKeyPath)
 
-    let storage = StorageService(store: try store ?? GatewayStorage.open(configuration.storageURL))
+    if configuration.relaxedAuditDurability {
+      logger.critical(
+        "AUDIT DURABILITY IS RELAXED: answers may leave before their audit entries reach the disk; for benchmark comparisons only, never in service",
+        metadata: ["storage": "\(configuration.storageURL)"])
+    }
+    let storage = StorageService(
+      store: try store
+        ?? GatewayStorage.open(configuration.storageURL, relaxedDurability: configuration.relaxedAuditDurability))
     let key = try KeyFile.loadOrCreate(path: configuration.pseudonymKeyPath, bytes: 32)
     let started = Latch<Gateway>()
     let serving = Serving(

@@ -8,6 +8,6 @@ struct CreditGate: AsyncParsableCommand {
     subcommands: [
       Serve.self, Certs.self, Seed.self, Verify.self, Profile.self, Measures.self, ConsentCommand.self, Lists.self,
       Report.self, Objection.self, Repair.self, Complaint.self, Cases.self, Decide.self, RevokeRecord.self,
-      Disclosures.self, Suspend.self, LiftSuspension.self, Suspensions.self, Audit.self,
+      Disclosures.self, Suspend.self, LiftSuspension.self, Suspensions.self, Audit.self, Bench.self,
     ])
 }

@@ -15,6 +15,8 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "sqlite:PATH or memory:") var storage: String?
   @Option(help: "HOST:PORT of the Prometheus metrics endpoint (plain HTTP).") var metricsListen: String?
   @Flag(help: "Do not load the demo data set into a new database.") var noDemoData = false
+  @Flag(help: "Relax the audit log's flush (benchmark comparisons only: answers may leave before their entries reach the disk).")
+  var relaxedAuditForBenchmarks = false
 
   func run() async throws {
     LoggingSystem.bootstrap { label in
@@ -30,6 +32,7 @@ struct Serve: AsyncParsableCommand {
     if let storage { configuration.storage = storage }
     if let metricsListen { configuration.metricsListen = metricsListen }
     if noDemoData { configuration.demoData = false }
+    if relaxedAuditForBenchmarks { configuration.relaxedAuditDurability = true }
 
     let server = try await GatewayServer(configuration: configuration, logger: logger) { host, port in
       // Written unbuffered: scripts wait for this line on a pipe.

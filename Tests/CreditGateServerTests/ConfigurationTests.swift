@@ -29,6 +29,17 @@ struct ConfigurationTests {
     #expect(byID["demo-credit-office"]?.roles == Set([Role.creditAdmin]))
   }
 
+  @Test("the audit log's flush is durable unless the benchmark-only key relaxes it")
+  func relaxedDurability() throws {
+    #expect(try GatewayConfiguration.load(
+      from: TestGateway.repositoryRoot.appending(path: "config/gateway.json").path).relaxedAuditDurability == false)
+    let relaxed = try JSONDecoder().decode(
+      GatewayConfiguration.self, from: Data(#"{"audit": {"relaxed_durability_for_benchmarks": true}}"#.utf8))
+    #expect(relaxed.relaxedAuditDurability)
+    let durable = try JSONDecoder().decode(GatewayConfiguration.self, from: Data(#"{"audit": {"origin": "x.example/log"}}"#.utf8))
+    #expect(!durable.relaxedAuditDurability)
+  }
+
   static let mistakes: [(json: String, message: String)] = [
     (#"{"institutions": [{"id": "a", "roles": ["query"], "purposes": ["astrology"]}]}"#, #"purpose "astrology""#),
     (#"{"institutions": [{"id": "a", "roles": ["provider"], "categories": ["gossip"]}]}"#, #"category "gossip""#),

@@ -415,6 +415,19 @@ struct StorageConformanceTests {
     #expect(try await store.writerSynchronous() == 2)
   }
 
+  @Test("SQLite: the benchmark's relaxed durability is NORMAL, read back; the default stays FULL")
+  func sqliteRelaxedDurability() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let relaxed = try SQLiteStore.open(path: directory.databasePath, durability: .relaxed)
+    _ = try await relaxed.append([Fixture.log[0]])
+    #expect(try await relaxed.writerSynchronous() == 1)
+    try await relaxed.close()
+    let full = try SQLiteStore.open(path: directory.databasePath)
+    #expect(try await full.writerSynchronous() == 2)
+    #expect(try await full.size(origin: Fixture.origin) == 1)
+  }
+
   @Test("SQLite: a change that fails is rolled back alone; its entry and the rest of the batch commit")
   func sqliteSavepointPerChange() async throws {
     let directory = TemporaryDirectory()

@@ -24,6 +24,10 @@ public struct GatewayConfiguration: Sendable {
   public var revokedSerials: [String] = []
   /// The audit log's origin line: names this gateway instance's log.
   public var auditOrigin = "creditgate.local/audit"
+  /// Relaxes the audit log's flush (SQLite `synchronous = NORMAL`): answers may leave before
+  /// their entries reach the disk. For the benchmark's durable-vs-relaxed comparison only; off by
+  /// default, announced at start and on every audited call's log line.
+  public var relaxedAuditDurability = false
   /// The secret key of the audit pseudonyms; created on first start. Default: `<data_dir>/pseudonym.key`.
   public var pseudonymKeyFile: String?
   /// The Ed25519 key that signs the audit log's checkpoints; created on first start. Default:
@@ -211,7 +215,9 @@ extension GatewayConfiguration: Decodable {
     var origin: String?
     var pseudonymKeyFile: String?
     var signingKeyFile: String?
+    var relaxedDurability: Bool?
     enum CodingKeys: String, CodingKey {
+      case relaxedDurability = "relaxed_durability_for_benchmarks"
       case origin
       case pseudonymKeyFile = "pseudonym_key_file"
       case signingKeyFile = "signing_key_file"
@@ -237,6 +243,7 @@ extension GatewayConfiguration: Decodable {
       auditOrigin = audit.origin ?? auditOrigin
       pseudonymKeyFile = audit.pseudonymKeyFile
       signingKeyFile = audit.signingKeyFile
+      relaxedAuditDurability = audit.relaxedDurability ?? false
     }
     revokedSerials = try c.decodeIfPresent([String].self, forKey: .revokedSerials) ?? []
     if let consent = try c.decodeIfPresent(ConsentKeys.self, forKey: .consent) {

@@ -7,9 +7,12 @@ public enum GatewayStorage {
   /// Opens the store a storage URL names: `sqlite:PATH`, or `memory:` for a throw-away store.
   /// A gateway runs it (`GatewayServer`); a command that uses it on its own runs it with
   /// `withStore`.
-  public static func open(_ url: String) throws -> any GatewayStore {
+  /// `relaxedDurability` opens SQLite with its commits flushed at WAL checkpoints only (for the
+  /// benchmark's comparison; never the default).
+  public static func open(_ url: String, relaxedDurability: Bool = false) throws -> any GatewayStore {
     if url.hasPrefix("sqlite:") {
-      return try SQLiteStore.open(path: String(url.dropFirst("sqlite:".count)))
+      return try SQLiteStore.open(
+        path: String(url.dropFirst("sqlite:".count)), durability: relaxedDurability ? .relaxed : .full)
     }
     if url == "memory:" {
       return InMemoryStore()
