@@ -12,6 +12,9 @@ JSON file and a Markdown table.
 Environment: BIN (the creditgate binary), SUBJECTS (default 100000), DURATION (seconds per
 measurement, default 10), ROUNDS (default 2), OUT (folder for results.json and results.md,
 default bench-results), KEEP (keep the work folder).
+
+With BIN_B set, it compares two builds instead — what a change bought: Health/Check and
+GetProfile (statutory, durable) of BIN and of BIN_B on the same data, interleaved A B A B.
 """
 
 from __future__ import annotations
@@ -45,9 +48,9 @@ def log(message: str) -> None:
 
 
 class Server:
-    def __init__(self, work: Path, relaxed: bool):
+    def __init__(self, work: Path, relaxed: bool, binary: Path | None = None):
         self.work, self.relaxed = work, relaxed
-        args = [BIN, "serve", "--config", work / "bench.json", "--data", work / "data", "--certs", work / "certs",
+        args = [binary or BIN, "serve", "--config", work / "bench.json", "--data", work / "data", "--certs", work / "certs",
                 "--listen", "127.0.0.1:0", "--no-demo-data"]
         if relaxed:
             args.append("--relaxed-audit-for-benchmarks")
@@ -97,20 +100,56 @@ def fdatasync_ms(folder: Path, count: int = 200) -> float:
     return statistics.median(samples)
 
 
+def prepare(work: Path) -> None:
+    """The benchmark's configuration (quotas out of the way) and the seeded database."""
+    config = json.loads((REPO / "config" / "gateway.json").read_text())
+    config["metrics_listen"] = None
+    config["lists_dir"] = str(REPO / "config")
+    for institution in config["institutions"]:
+        institution["quota_per_minute"] = 1_000_000_000
+    (work / "bench.json").write_text(json.dumps(config, ensure_ascii=False, indent=2))
+    log(f"seeding {SUBJECTS} subjects …")
+    subprocess.run([str(BIN), "seed", "--subjects", str(SUBJECTS), "--data", str(work / "data"),
+                    "--lists", str(REPO / "config")], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+
+
+def compare(other: Path) -> None:
+    """BIN against BIN_B, interleaved: the ratio B / A of each figure."""
+    work = Path(tempfile.mkdtemp(prefix="creditgate-bench-ab-"))
+    runs: dict[str, list[dict]] = {}
+    try:
+        prepare(work)
+        for round_ in range(1, ROUNDS + 1):
+            for name, binary in (("A", BIN), ("B", other)):
+                server = Server(work, False, binary)
+                try:
+                    for method in ("health", "profile"):
+                        result = bench(server, method)
+                        runs.setdefault(f"{method} {name}", []).append(result)
+                        log(f"  round {round_} {method} {name}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.3f} ms")
+                    result = bench(server, "profile", connections=1, concurrency=1)
+                    runs.setdefault(f"profile-1 {name}", []).append(result)
+                finally:
+                    server.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    med = {label: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms")} for label, rs in runs.items()}
+    print(f"A: {BIN}\nB: {other}\n")
+    print("| call | A req/s | B req/s | B ÷ A | A p50 ms | B p50 ms |\n|---|---|---|---|---|---|")
+    for call in ("health", "profile", "profile-1"):
+        a, b = med[f"{call} A"], med[f"{call} B"]
+        print(f"| {call} | {a['rps']:,.0f} | {b['rps']:,.0f} | {b['rps'] / a['rps']:.2f} | {a['p50_ms']:.3f} | {b['p50_ms']:.3f} |")
+
+
 def main() -> None:
     if not BIN.is_file():
         raise SystemExit(f"no creditgate binary at {BIN}: run scripts/bench.sh, or set BIN")
+    if os.environ.get("BIN_B"):
+        compare(Path(os.environ["BIN_B"]))
+        return
     work = Path(tempfile.mkdtemp(prefix="creditgate-bench-"))
     try:
-        config = json.loads((REPO / "config" / "gateway.json").read_text())
-        config["metrics_listen"] = None
-        config["lists_dir"] = str(REPO / "config")
-        for institution in config["institutions"]:
-            institution["quota_per_minute"] = 1_000_000_000
-        (work / "bench.json").write_text(json.dumps(config, ensure_ascii=False, indent=2))
-        log(f"seeding {SUBJECTS} subjects …")
-        subprocess.run([str(BIN), "seed", "--subjects", str(SUBJECTS), "--data", str(work / "data"),
-                        "--lists", str(REPO / "config")], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+        prepare(work)
 
         runs: dict[str, list[dict]] = {}
 

@@ -26,6 +26,6 @@ public struct Pseudonymizer: Sendable {
   public func pseudonym(_ subjectCode: String) -> String {
     guard !subjectCode.isEmpty else { return "" }
     let mac = HMAC<SHA256>.authenticationCode(for: Data(subjectCode.utf8), using: key)
-    return mac.map { String(format: "%02x", $0) }.joined()
+    return mac.hex
   }
 }

@@ -81,6 +81,6 @@ public struct CreditRecord: Sendable, Hashable {
   /// The gateway's id for a provider's record: "r" and 20 hex digits of SHA-256 over both ids.
   public static func recordID(provider: String, providerRecordID: String) -> String {
     let digest = SHA256.hash(data: Data("\(provider)\u{0}\(providerRecordID)".utf8))
-    return "r" + digest.prefix(10).map { String(format: "%02x", $0) }.joined()
+    return "r" + digest.prefix(10).hex
   }
 }

@@ -64,7 +64,7 @@ public struct Authenticator: Sendable {
     guard let institution = institutions[commonName] else {
       return refuse("the certificate's common name is not a configured institution")
     }
-    if revokedSerials.contains(Self.normalizeSerial(certificate.serialNumber.bytes.map { String(format: "%02x", $0) }.joined())) {
+    if revokedSerials.contains(Self.normalizeSerial(certificate.serialNumber.bytes.hex)) {
       return refuse("the certificate has been revoked")
     }
     guard certificate.notValidBefore <= now, now <= certificate.notValidAfter else {
@@ -77,7 +77,7 @@ public struct Authenticator: Sendable {
   public static func fingerprint(_ certificate: Certificate) -> String {
     var serializer = DER.Serializer()
     guard (try? serializer.serialize(certificate)) != nil else { return "" }
-    return SHA256.hash(data: serializer.serializedBytes).map { String(format: "%02x", $0) }.joined()
+    return SHA256.hash(data: serializer.serializedBytes).hex
   }
 
   /// The refusal when the transport could not hand over the handshake's certificate.

@@ -260,7 +260,7 @@ extension Gateway {
       let bytes: [UInt8] = (try? message.serializedBytes(options: options)) ?? []
       hash.update(data: bytes)
     }
-    return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    return hash.finalize().hex
   }
 
   static func digest(_ message: some SwiftProtobuf.Message) -> String { digest([message]) }
