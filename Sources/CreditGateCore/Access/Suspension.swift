@@ -121,7 +121,8 @@ public enum SuspensionRules {
 /// is never undone.
 public final class SuspensionRegistry: Sendable {
   private struct State {
-    var suspensions: [String: Suspension] = [:]
+    /// By institution, then by id: a call looks up its own institution's only.
+    var byInstitution: [String: [String: Suspension]] = [:]
     /// Liftings, kept even if the suspension has not been reported yet.
     var lifted: [String: (at: Date, by: String, reason: String)] = [:]
   }
@@ -135,7 +136,7 @@ public final class SuspensionRegistry: Sendable {
   public func replace(with suspensions: [Suspension]) {
     state.withLock { state in
       state = State()
-      for suspension in suspensions { state.suspensions[suspension.id] = suspension }
+      for suspension in suspensions { state.byInstitution[suspension.institutionID, default: [:]][suspension.id] = suspension }
     }
   }
 
@@ -146,7 +147,7 @@ public final class SuspensionRegistry: Sendable {
       if added.liftedAt == nil, let lifting = state.lifted[added.id] {
         (added.liftedAt, added.liftedBy, added.liftReason) = lifting
       }
-      state.suspensions[added.id] = added
+      state.byInstitution[added.institutionID, default: [:]][added.id] = added
     }
   }
 
@@ -154,17 +155,20 @@ public final class SuspensionRegistry: Sendable {
   public func lift(id: String, at: Date, by: String, reason: String) {
     state.withLock { state in
       state.lifted[id] = (at, by, reason)
-      guard var suspension = state.suspensions[id], suspension.liftedAt == nil else { return }
-      (suspension.liftedAt, suspension.liftedBy, suspension.liftReason) = (at.roundedToMicroseconds, by, reason)
-      state.suspensions[id] = suspension
+      for institution in state.byInstitution.keys {
+        guard var suspension = state.byInstitution[institution]?[id], suspension.liftedAt == nil else { continue }
+        (suspension.liftedAt, suspension.liftedBy, suspension.liftReason) = (at.roundedToMicroseconds, by, reason)
+        state.byInstitution[institution]?[id] = suspension
+      }
     }
   }
 
-  /// The refusal of a call, if a suspension covers it (`SuspensionRules.refusal`).
+  /// The refusal of a call, if a suspension covers it (`SuspensionRules.refusal`). With no
+  /// suspension of the institution, one dictionary lookup.
   public func refusal(institutionID: String, operatorID: String, now: Date) -> GatewayError? {
-    let current = state.withLock { state in state.suspensions.values.filter { $0.institutionID == institutionID } }
-    guard !current.isEmpty else { return nil }
+    guard let current = state.withLock({ $0.byInstitution[institutionID] }), !current.isEmpty else { return nil }
     return SuspensionRules.refusal(
-      institutionID: institutionID, operatorID: operatorID, suspensions: current.sorted { $0.since < $1.since }, now: now)
+      institutionID: institutionID, operatorID: operatorID, suspensions: current.values.sorted { $0.since < $1.since },
+      now: now)
   }
 }

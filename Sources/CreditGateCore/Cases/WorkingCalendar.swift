@@ -116,7 +116,15 @@ public struct WorkingCalendar: Sendable, Hashable {
   }
 
   /// A calendar without notices: Monday to Friday, every deadline provisional.
-  public static let mondayToFriday = try! WorkingCalendar(years: [])
+  public static let mondayToFriday = WorkingCalendar()
+
+  /// The empty calendar: nothing to check, so nothing can fail.
+  private init() {
+    years = []
+    daysOff = []
+    workingWeekends = []
+    knownYears = []
+  }
 
   /// The last year the calendar has, nil if it has none.
   public var lastYear: Int? { years.last?.year }

@@ -77,7 +77,6 @@ extension Gateway {
     _ body: (Caller, inout AuditFacts) async throws -> Reply<Output>
   ) async throws -> (Output, queryID: UInt64, warnings: [String]) {
     var facts = AuditFacts()
-    facts.subjectCode = AuditFacts.namedSubject(request.message)
     let operatorID = request.metadata[stringValues: Self.operatorHeader].first(where: { _ in true }) ?? ""
     // The slot is held until the entry is committed: the audit append is most of a call's work,
     // and what the bound is for.
@@ -91,7 +90,11 @@ extension Gateway {
       origin: auditOrigin, time: clock(), institutionID: claim?.commonName ?? "",
       certificateFingerprint: claim?.fingerprint ?? "", operatorID: recordedOperator,
       method: "/" + context.descriptor.fullyQualifiedMethod, purpose: facts.purpose,
-      consentID: facts.consentID, subjectPseudonym: pseudonymizer.pseudonym(facts.subjectCode),
+      consentID: facts.consentID,
+      // A call refused before its handler recorded the subject is still about the one its
+      // request names (parsed only then: a handler that ran has recorded it already).
+      subjectPseudonym: pseudonymizer.pseudonym(
+        facts.subjectCode.isEmpty ? AuditFacts.namedSubject(request.message) : facts.subjectCode),
       outcome: .answered, statusCode: 0, reason: facts.reason,
       categoriesDisclosed: facts.categoriesDisclosed, recordsDisclosed: facts.recordsDisclosed)
     switch result {

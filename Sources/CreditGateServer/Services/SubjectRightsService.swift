@@ -117,15 +117,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
     request: ServerRequest<Creditgate_V1_FileObjectionRequest>, context: ServerContext
   ) async throws -> ServerResponse<Creditgate_V1_FileObjectionResponse> {
     let message = request.message
-    return try await file(.objection, message.subjectCode, message.recordID, message.statement, [], request, context) {
-      item in
-      .with {
-        $0.caseID = item.id
-        $0.decideBy = item.decideBy.iso
-        $0.decideByProvisional = item.provisionalReason != nil
-        $0.provisionalReason = item.provisionalReason ?? ""
-      }
-    }
+    return try await file(.objection, message.subjectCode, message.recordID, message.statement, [], request, context)
   }
 
   /// `SubjectRights.ApplyForRepair`: accepted only for a repairable trust-breaking record past
@@ -138,23 +130,13 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
   ) async throws -> ServerResponse<Creditgate_V1_ApplyForRepairResponse> {
     let message = request.message
     return try await file(
-      .repair, message.subjectCode, message.recordID, message.statement, message.groundRecordIds, request, context
-    ) {
-      item in
-      .with {
-        $0.caseID = item.id
-        $0.decideBy = item.decideBy.iso
-        $0.decideByProvisional = item.provisionalReason != nil
-        $0.provisionalReason = item.provisionalReason ?? ""
-      }
-    }
+      .repair, message.subjectCode, message.recordID, message.statement, message.groundRecordIds, request, context)
   }
 
   /// Files a case of `kind`: the rules are checked again in the transaction that stores it.
-  private func file<Input: SwiftProtobuf.Message, Output: SwiftProtobuf.Message>(
+  private func file<Input: SwiftProtobuf.Message, Output: CaseFiledResponse>(
     _ kind: CaseKind, _ subjectCode: String, _ recordID: String, _ statement: String, _ grounds: [String],
-    _ request: ServerRequest<Input>, _ context: ServerContext,
-    respond: @escaping @Sendable (CreditCase) -> Output
+    _ request: ServerRequest<Input>, _ context: ServerContext
   ) async throws -> ServerResponse<Output> {
     try await gateway.handleChanging(.subjectRights, request: request, context: context) { _, facts in
       let code = try facts.subject(subjectCode)
@@ -172,7 +154,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
         at: gateway.clock(), today: gateway.today, calendar: gateway.calendar)
       return .change(.fileCase(filing)) { stored in
         guard case .creditCase(let item) = stored else { return Output() }
-        return respond(item)
+        return Output(filed: item)
       }
     }
   }
@@ -196,14 +178,7 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
         category: gateway.lists.category(message.category), description: message.description_p, id: CreditCase.newID(),
         at: gateway.clock(), today: gateway.today, calendar: gateway.calendar)
       facts.reason = "complaint filed"
-      return .change(.fileComplaint(complaint)) { _ in
-        .with {
-          $0.caseID = complaint.id
-          $0.decideBy = complaint.decideBy.iso
-          $0.decideByProvisional = complaint.provisionalReason != nil
-          $0.provisionalReason = complaint.provisionalReason ?? ""
-        }
-      }
+      return .change(.fileComplaint(complaint)) { _ in .init(filed: complaint) }
     }
   }
 
@@ -285,11 +260,30 @@ public struct SubjectRightsService: Creditgate_V1_SubjectRights.ServiceProtocol 
   }
 }
 
+/// The answer to a filing (objection, repair application, complaint): the case and its deadline.
+protocol CaseFiledResponse: QueryIdentified {
+  var caseID: String { get set }
+  var decideBy: String { get set }
+  var decideByProvisional: Bool { get set }
+  var provisionalReason: String { get set }
+}
+
+extension CaseFiledResponse {
+  /// The answer naming the filed case and when it is to be decided.
+  init(filed item: CreditCase) {
+    self.init()
+    caseID = item.id
+    decideBy = item.decideBy.iso
+    decideByProvisional = item.provisionalReason != nil
+    provisionalReason = item.provisionalReason ?? ""
+  }
+}
+
 extension Creditgate_V1_ListAccessLogResponse: QueryIdentified {}
 extension Creditgate_V1_GetOwnReportResponse: QueryIdentified {}
-extension Creditgate_V1_FileObjectionResponse: QueryIdentified {}
-extension Creditgate_V1_ApplyForRepairResponse: QueryIdentified {}
-extension Creditgate_V1_FileComplaintResponse: QueryIdentified {}
+extension Creditgate_V1_FileObjectionResponse: CaseFiledResponse {}
+extension Creditgate_V1_ApplyForRepairResponse: CaseFiledResponse {}
+extension Creditgate_V1_FileComplaintResponse: CaseFiledResponse {}
 extension Creditgate_V1_ListDisclosuresResponse: QueryIdentified {}
 
 extension Creditgate_V1_RecordStanding {
